@@ -1,0 +1,1 @@
+"""Adapters: framework types in, domain types out. Heavy imports stay inside each module."""

@@ -1,0 +1,1 @@
+"""Use cases: orchestrate ports; never import an adapter (the container hands them in)."""

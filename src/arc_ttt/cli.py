@@ -1,0 +1,193 @@
+"""The ``arc-ttt`` command line. Usage errors exit 2 with one line; failures exit 1."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from arc_ttt import __version__
+from arc_ttt.domain.errors import ArcTTTError, UnknownDatasetError, UnknownTaskError
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A flag or argument the user must fix; exits 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One clear line instead of argparse's usage dump.
+        command = self.prog.removeprefix("arc-ttt").strip()
+        raise UsageError(f"{command + ': ' if command else ''}{message} (see --help)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="arc-ttt", description="Test-time training for ARC-AGI puzzles.")
+    p.add_argument("--version", action="version", version=f"arc-ttt {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    d = sub.add_parser(
+        "datasets",
+        help="list the bundled datasets and their task counts",
+        description="List the bundled datasets.",
+        epilog="example: arc-ttt datasets --json",
+    )
+    d.add_argument("--json", action="store_true", help="print JSON on stdout")
+
+    s = sub.add_parser(
+        "show",
+        help="show one task (terminal text, PNG or SVG)",
+        description="Show one task's demonstrations and test inputs.",
+        epilog="example: arc-ttt show 007bbfb7 --dataset arc-agi-1/training --out task.png",
+    )
+    s.add_argument("task_id", metavar="TASK_ID")
+    s.add_argument(
+        "--dataset", required=True, metavar="D", help="bundled name, task folder or JSON file"
+    )
+    s.add_argument(
+        "--solutions", metavar="FILE", help="Kaggle solutions file for a challenges file"
+    )
+    s.add_argument("--out", metavar="FILE", help="write a picture; the suffix picks .png or .svg")
+
+    c = sub.add_parser(
+        "score",
+        help="official score of a submission.json on a dataset",
+        description="Score an ARC Prize 2024/2025 submission file.",
+        epilog="example: arc-ttt score submission.json --dataset arc-agi-1/evaluation",
+    )
+    c.add_argument("submission", metavar="SUBMISSION")
+    c.add_argument(
+        "--dataset", required=True, metavar="D", help="bundled name, task folder or JSON file"
+    )
+    c.add_argument(
+        "--solutions", metavar="FILE", help="Kaggle solutions file for a challenges file"
+    )
+    c.add_argument("--json", action="store_true", help="print JSON on stdout")
+    c.add_argument("--tasks", action="store_true", help="also list each task's score")
+    return p
+
+
+def _color_wanted() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _cmd_datasets(args: argparse.Namespace, container: object) -> int:
+    rows = container.datasets()  # type: ignore[attr-defined]
+    if args.json:
+        print(
+            json.dumps(
+                [r.__dict__ if hasattr(r, "__dict__") else _asdict(r) for r in rows], indent=2
+            )
+        )
+        return 0
+    print(f"{'dataset':<24}{'tasks':>7}{'test inputs':>13}{'solutions':>11}")
+    for r in rows:
+        print(f"{r.name:<24}{r.tasks:>7}{r.test_inputs:>13}{r.with_solutions:>11}")
+    return 0
+
+
+def _asdict(obj: object) -> dict[str, object]:
+    return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
+
+
+def _cmd_show(args: argparse.Namespace, container: object) -> int:
+    from arc_ttt.adapters.terminal import task_text  # noqa: PLC0415
+    from arc_ttt.application.show import FORMATS, render_task  # noqa: PLC0415
+
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        fmt = out.suffix.lower().lstrip(".")
+        if fmt not in FORMATS:
+            raise UsageError(f"--out: {args.out!r} must end in .png or .svg")
+        if not out.parent.resolve().is_dir():
+            raise UsageError(f"--out: folder {str(out.parent)!r} does not exist")
+    task = container.find_task(dataset=args.dataset, task_id=args.task_id, solutions=args.solutions)  # type: ignore[attr-defined]
+    if out is None:
+        print(task_text(task, color=_color_wanted()))
+        return 0
+    out.write_bytes(render_task(task, fmt))
+    print(f"wrote {out} ({out.stat().st_size} bytes)")
+    return 0
+
+
+def _cmd_score(args: argparse.Namespace, container: object) -> int:
+    path = Path(args.submission)
+    if not path.is_file():
+        raise UsageError(f"SUBMISSION: file {args.submission!r} does not exist")
+    report = container.score(  # type: ignore[attr-defined]
+        submission_text=path.read_bytes(),
+        dataset=args.dataset,
+        source=str(path),
+        solutions=args.solutions,
+    )
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "dataset": args.dataset,
+                    "score": report.total,
+                    "tasks": len(report.tasks),
+                    "solved": report.solved,
+                    "missing_tasks": list(report.missing_tasks),
+                    "unknown_tasks": list(report.unknown_tasks),
+                    "per_task": {t.task_id: t.score for t in report.tasks},
+                },
+                indent=2,
+            )
+        )
+        return 0
+    if args.tasks:
+        for t in report.tasks:
+            marks = "".join("+" if c else "-" for c in t.correct)
+            print(f"{t.task_id:<12}{t.score:>6.3f}  {marks}{'' if t.submitted else '  (missing)'}")
+    print(
+        f"score {report.total:.4f} on {args.dataset}: {report.solved}/{len(report.tasks)} tasks fully solved"
+    )
+    if report.missing_tasks:
+        print(
+            f"{len(report.missing_tasks)} task(s) missing from the submission count 0",
+            file=sys.stderr,
+        )
+    if report.unknown_tasks:
+        print(
+            f"ignored {len(report.unknown_tasks)} task(s) not in the dataset: "
+            f"{', '.join(report.unknown_tasks[:5])}",
+            file=sys.stderr,
+        )
+    return 0
+
+
+COMMANDS = {"datasets": _cmd_datasets, "show": _cmd_show, "score": _cmd_score}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code (0 ok, 1 failure, 2 usage error)."""
+    from arc_ttt.container import build_container  # noqa: PLC0415 - keep --help fast
+
+    try:
+        args = _parser().parse_args(argv)
+        return COMMANDS[args.command](args, build_container())
+    except UsageError as e:
+        print(f"arc-ttt: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except (UnknownDatasetError, UnknownTaskError) as e:
+        print(f"arc-ttt: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except ArcTTTError as e:
+        print(f"arc-ttt: error: {e}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("arc-ttt: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The pure core: grids, tasks, augmentations, codec, scoring. Python + numpy only."""

@@ -1,0 +1,64 @@
+"""The library's errors: one root, a few meaningful children.
+
+Every message names what is wrong and where, so a user can fix the input without a debugger.
+"""
+
+from __future__ import annotations
+
+
+class ArcTTTError(Exception):
+    """Root of every error arc_ttt raises on purpose."""
+
+
+class InvalidGridError(ArcTTTError, ValueError):
+    """A grid breaks the ARC rules (1..30 x 1..30 cells, colors 0..9, rectangular)."""
+
+
+class InvalidTaskError(ArcTTTError, ValueError):
+    """A task could not be read. Names the file, the task id, the field and the problem."""
+
+    def __init__(
+        self, reason: str, *, source: str = "", task_id: str = "", field: str = ""
+    ) -> None:
+        self.reason = reason
+        self.source = source
+        self.task_id = task_id
+        self.field = field
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = []
+        if self.source:
+            where.append(self.source)
+        if self.task_id:
+            where.append(f"task {self.task_id}")
+        if self.field:
+            where.append(self.field)
+        return f"{': '.join(where)}: {self.reason}" if where else self.reason
+
+
+class UnknownTaskError(ArcTTTError, KeyError):
+    """A task id that is not in the collection."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown task"
+
+
+class UnknownDatasetError(ArcTTTError, ValueError):
+    """A dataset name that is neither bundled nor an existing path."""
+
+
+class InvalidSubmissionError(ArcTTTError, ValueError):
+    """A submission file does not follow the ARC Prize 2024/2025 format."""
+
+
+class GridDecodeError(ArcTTTError, ValueError):
+    """Generated tokens do not form a valid grid (ragged rows, stray symbols, no end)."""
+
+
+class InvalidAugmentationError(ArcTTTError, ValueError):
+    """An augmentation that is not invertible (e.g. a color map that is not a bijection)."""
+
+
+class MissingSolutionsError(ArcTTTError, ValueError):
+    """Scoring needs the test outputs, and the dataset does not have them."""
