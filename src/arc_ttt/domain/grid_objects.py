@@ -1,0 +1,94 @@
+"""Objects on a grid: 4-connected cells of one color, their bounding boxes, enclosed background.
+
+These work on raw cell arrays so rules can combine them before building a ``Grid``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+BACKGROUND = 0
+
+Cell = tuple[int, int]
+_STEPS = ((1, 0), (-1, 0), (0, 1), (0, -1))
+
+
+def objects(cells: npt.NDArray[Any], *, background: int = BACKGROUND) -> list[list[Cell]]:
+    """Every object: the 4-connected cells of one non-background color, each list sorted.
+
+    Objects come in reading order of their first cell, so ties are broken the same way every time.
+    """
+    # Python lists: indexing numpy scalars one cell at a time is several times slower.
+    rows: list[list[int]] = cells.tolist()
+    h, w = len(rows), len(rows[0])
+    seen = [[False] * w for _ in range(h)]
+    found: list[list[Cell]] = []
+    for r in range(h):
+        for c in range(w):
+            color = rows[r][c]
+            if color == background or seen[r][c]:
+                continue
+            seen[r][c] = True
+            stack, members = [(r, c)], []
+            while stack:
+                y, x = stack.pop()
+                members.append((y, x))
+                for dy, dx in _STEPS:
+                    ny, nx = y + dy, x + dx
+                    if 0 <= ny < h and 0 <= nx < w and not seen[ny][nx] and rows[ny][nx] == color:
+                        seen[ny][nx] = True
+                        stack.append((ny, nx))
+            found.append(sorted(members))
+    return found
+
+
+def largest_object(cells: npt.NDArray[Any], *, background: int = BACKGROUND) -> list[Cell] | None:
+    """The object with the most cells, or ``None`` when there is none or the largest is tied."""
+    found = sorted(objects(cells, background=background), key=len, reverse=True)
+    if not found or (len(found) > 1 and len(found[0]) == len(found[1])):
+        return None
+    return found[0]
+
+
+def bounding_box(points: Sequence[Cell]) -> tuple[slice, slice]:
+    """Row and column slices of the smallest rectangle holding ``points`` (not empty)."""
+    if not points:
+        raise ValueError("the bounding box of no cells is undefined")
+    ys = [p[0] for p in points]
+    xs = [p[1] for p in points]
+    return slice(min(ys), max(ys) + 1), slice(min(xs), max(xs) + 1)
+
+
+def enclosed_background(
+    cells: npt.NDArray[Any], *, background: int = BACKGROUND
+) -> npt.NDArray[np.bool_]:
+    """Mask of background cells that no 4-connected path of background links to the edge."""
+    h, w = cells.shape
+    open_ = cells == background
+    outside = np.zeros((h, w), dtype=bool)
+    stack = [(r, c) for r in range(h) for c in range(w) if r in (0, h - 1) or c in (0, w - 1)]
+    stack = [(r, c) for r, c in stack if open_[r, c]]
+    for r, c in stack:
+        outside[r, c] = True
+    while stack:
+        y, x = stack.pop()
+        for dy, dx in _STEPS:
+            ny, nx = y + dy, x + dx
+            if 0 <= ny < h and 0 <= nx < w and open_[ny, nx] and not outside[ny, nx]:
+                outside[ny, nx] = True
+                stack.append((ny, nx))
+    return open_ & ~outside
+
+
+def isolated_cells(
+    cells: npt.NDArray[Any], *, background: int = BACKGROUND
+) -> npt.NDArray[np.bool_]:
+    """Mask of non-background cells whose four neighbours are all background (or off the grid)."""
+    filled = cells != background
+    padded = np.pad(filled, 1)
+    touching = padded[:-2, 1:-1] | padded[2:, 1:-1] | padded[1:-1, :-2] | padded[1:-1, 2:]
+    return filled & ~touching

@@ -1,0 +1,117 @@
+"""Every malformed case is rejected with InvalidTaskError naming file, task and field."""
+
+import json
+
+import pytest
+
+from arc_ttt import Grid, InvalidTaskError
+from arc_ttt.domain.arc_json import parse_json_text, parse_task, parse_task_collection, task_to_json
+
+GOOD = {
+    "train": [{"input": [[1, 0], [0, 1]], "output": [[2, 0], [0, 2]]}],
+    "test": [{"input": [[1, 1]], "output": [[2, 2]]}],
+}
+
+
+def bad(path, value):
+    """GOOD with the value at ``path`` (a list of keys/indices) replaced, or deleted if value is ...."""
+    task = json.loads(json.dumps(GOOD))
+    node = task
+    for key in path[:-1]:
+        node = node[key]
+    if value is ...:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return task
+
+
+CASES = [
+    ("ragged rows", bad(["train", 0, "input"], [[1, 0], [0]]), "train[0].input", "ragged rows"),
+    ("color 10", bad(["train", 0, "output"], [[10]]), "train[0].output", "color 10"),
+    ("color -1", bad(["test", 0, "input"], [[-1]]), "test[0].input", "color -1"),
+    ("31 rows", bad(["train", 0, "input"], [[0]] * 31), "train[0].input", "31 x 1"),
+    ("empty grid", bad(["train", 0, "input"], []), "train[0].input", "empty grid"),
+    ("empty row", bad(["train", 0, "input"], [[]]), "train[0].input", "empty grid"),
+    ("no train examples", bad(["train"], []), "train", "no train examples"),
+    ("missing test", bad(["test"], ...), "test", "missing 'test'"),
+    ("missing train", bad(["train"], ...), "train", "missing 'train'"),
+    ("empty test", bad(["test"], []), "test", "no test inputs"),
+    ("string cell", bad(["train", 0, "input"], [["1", 0], [0, 1]]), "train[0].input", "'1' (str)"),
+    ("string grid", bad(["train", 0, "input"], "1001"), "train[0].input", "list of rows"),
+    ("missing output", bad(["train", 0, "output"], ...), "train[0]", "missing 'output'"),
+    ("train not a list", bad(["train"], {"a": 1}), "train", "must be a list"),
+    ("example not an object", bad(["train", 0], [[1]]), "train[0]", "expected an object"),
+]
+
+
+@pytest.mark.parametrize(("case", "obj", "field", "reason"), CASES, ids=[c[0] for c in CASES])
+def test_malformed_task_names_source_task_and_field(case, obj, field, reason):
+    with pytest.raises(InvalidTaskError) as info:
+        parse_task(obj, task_id="abc123", source="tasks/abc123.json")
+    err = info.value
+    assert err.source == "tasks/abc123.json"
+    assert err.task_id == "abc123"
+    assert err.field.startswith(field)
+    assert reason in str(err)
+    assert str(err).startswith("tasks/abc123.json: task abc123: ")
+
+
+def test_invalid_json_names_line_and_column():
+    with pytest.raises(InvalidTaskError, match=r"f.json: task t: invalid JSON at line 2 column"):
+        parse_json_text('{"train": [\n,]}', source="f.json", task_id="t")
+
+
+def test_not_an_object():
+    with pytest.raises(InvalidTaskError, match="a task is a JSON object, got list"):
+        parse_task([1, 2], task_id="t")
+
+
+def test_good_task_parses_and_round_trips():
+    task = parse_task(GOOD, task_id="t")
+    assert task.train[0].output == Grid([[2, 0], [0, 2]])
+    assert task.test_outputs == (Grid([[2, 2]]),)
+    assert task_to_json(task) == GOOD
+
+
+def test_challenge_without_outputs_has_no_solutions():
+    obj = bad(["test", 0, "output"], ...)
+    task = parse_task(obj, task_id="t")
+    assert task.test_outputs is None and not task.has_solutions
+    assert task_to_json(task) == obj
+
+
+def test_mixed_test_outputs_are_rejected():
+    obj = json.loads(json.dumps(GOOD))
+    obj["test"].append({"input": [[1]]})
+    with pytest.raises(InvalidTaskError, match=r"test\[1\]\.output"):
+        parse_task(obj, task_id="t")
+
+
+def test_collection_keeps_every_good_task_and_reports_each_bad_one():
+    challenges = {f"good{i}": GOOD for i in range(3)}
+    challenges |= {name: obj for name, obj, _, _ in CASES}
+    collection = parse_task_collection(challenges, name="mix", source="mix.json")
+    assert collection.ids() == ["good0", "good1", "good2"]
+    assert sorted(p.task_id for p in collection.problems) == sorted(c[0] for c in CASES)
+    assert all(p.source == "mix.json" for p in collection.problems)
+
+
+def test_kaggle_solutions_are_attached_and_checked():
+    challenges = {"a": bad(["test", 0, "output"], ...), "b": bad(["test", 0, "output"], ...)}
+    solutions = {"a": [[[2, 2]]], "b": [[[2, 2]], [[3]]]}
+    collection = parse_task_collection(
+        challenges, name="k", source="c.json", solutions=solutions, solutions_source="s.json"
+    )
+    assert collection.get("a").test_outputs == (Grid([[2, 2]]),)
+    (problem,) = collection.problems
+    assert (
+        problem.task_id == "b"
+        and problem.source == "s.json"
+        and "expected a list of 1" in str(problem)
+    )
+
+
+def test_top_level_must_be_a_mapping():
+    with pytest.raises(InvalidTaskError, match="mapping task ids"):
+        parse_task_collection([GOOD], name="x", source="x.json")
