@@ -62,3 +62,40 @@ class InvalidAugmentationError(ArcTTTError, ValueError):
 
 class MissingSolutionsError(ArcTTTError, ValueError):
     """Scoring needs the test outputs, and the dataset does not have them."""
+
+
+class CheckpointError(ArcTTTError):
+    """Root of the checkpoint store's errors."""
+
+
+class CheckpointNotFoundError(CheckpointError, LookupError):
+    """No committed checkpoint under that key (and version)."""
+
+
+class CheckpointCorruptedError(CheckpointError):
+    """A stored checkpoint fails its integrity check. Names the key, version, file and problem."""
+
+    def __init__(self, key: str, version: int, file: str, reason: str) -> None:
+        self.key = key
+        self.version = version
+        self.file = file
+        self.reason = reason
+        super().__init__(f"checkpoint {key!r} version {version}: {file}: {reason}")
+
+
+class InvalidCheckpointKeyError(CheckpointError, ValueError):
+    """A key or file name that could escape the store's root or is ambiguous (``..``, ``/abs``)."""
+
+    def __init__(self, value: str, reason: str, *, what: str = "key") -> None:
+        self.value = value
+        self.reason = reason
+        self.what = what
+        super().__init__(f"invalid checkpoint {what} {value!r}: {reason}")
+
+
+class InvalidCheckpointDataError(CheckpointError, ValueError):
+    """Metadata that is not JSON, or a file whose content is not bytes."""
+
+
+class StoreUnavailableError(CheckpointError):
+    """The store cannot be reached or written (network, permissions, full disk, missing bucket)."""

@@ -47,11 +47,15 @@ def objects(cells: npt.NDArray[Any], *, background: int = BACKGROUND) -> list[li
 
 
 def largest_object(cells: npt.NDArray[Any], *, background: int = BACKGROUND) -> list[Cell] | None:
-    """The object with the most cells, or ``None`` when there is none or the largest is tied."""
-    found = sorted(objects(cells, background=background), key=len, reverse=True)
-    if not found or (len(found) > 1 and len(found[0]) == len(found[1])):
-        return None
-    return found[0]
+    """The object with the most cells (the first in reading order on a tie), ``None`` if none."""
+    found = objects(cells, background=background)
+    return max(found, key=len) if found else None
+
+
+def has_unique_largest(cells: npt.NDArray[Any], *, background: int = BACKGROUND) -> bool:
+    """Whether there are at least two objects and exactly one of them is the largest."""
+    sizes = sorted((len(o) for o in objects(cells, background=background)), reverse=True)
+    return len(sizes) >= 2 and sizes[0] > sizes[1]
 
 
 def bounding_box(points: Sequence[Cell]) -> tuple[slice, slice]:
@@ -68,7 +72,7 @@ def enclosed_background(
 ) -> npt.NDArray[np.bool_]:
     """Mask of background cells that no 4-connected path of background links to the edge."""
     h, w = cells.shape
-    open_ = cells == background
+    open_: npt.NDArray[np.bool_] = np.asarray(cells == background, dtype=bool)
     outside = np.zeros((h, w), dtype=bool)
     stack = [(r, c) for r in range(h) for c in range(w) if r in (0, h - 1) or c in (0, w - 1)]
     stack = [(r, c) for r, c in stack if open_[r, c]]
@@ -88,7 +92,7 @@ def isolated_cells(
     cells: npt.NDArray[Any], *, background: int = BACKGROUND
 ) -> npt.NDArray[np.bool_]:
     """Mask of non-background cells whose four neighbours are all background (or off the grid)."""
-    filled = cells != background
+    filled: npt.NDArray[np.bool_] = np.asarray(cells != background, dtype=bool)
     padded = np.pad(filled, 1)
     touching = padded[:-2, 1:-1] | padded[2:, 1:-1] | padded[1:-1, :-2] | padded[1:-1, 2:]
     return filled & ~touching

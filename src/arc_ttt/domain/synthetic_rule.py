@@ -39,7 +39,6 @@ class Rule(ABC):
     """
 
     name: ClassVar[str]
-    min_input_side: ClassVar[int] = 1
 
     @classmethod
     @abstractmethod
@@ -53,6 +52,11 @@ class Rule(ABC):
     @abstractmethod
     def _draw_cells(self, rng: random.Random, height: int, width: int) -> npt.NDArray[np.uint8]:
         """An input of exactly ``height x width`` cells suited to this rule."""
+
+    def min_input_side(self) -> int:
+        """The smallest input side on which this rule can show itself."""
+        # A 1 x 1 grid shows almost no rule: no symmetry to break, no room for distinct inputs.
+        return 2
 
     def max_input_side(self) -> int:
         """The largest input side whose output still fits in 30 x 30."""
@@ -71,11 +75,11 @@ class Rule(ABC):
             raise ValueError(
                 f"need 1 <= min_side <= max_side <= {MAX_SIDE}, got {min_side}..{max_side}"
             )
-        lo = max(min_side, self.min_input_side)
+        lo = max(min_side, self.min_input_side())
         hi = min(max_side, self.max_input_side())
         if lo > hi:
             raise ValueError(
-                f"{self!r} takes input sides {self.min_input_side}..{self.max_input_side()}, "
+                f"{self!r} takes input sides {self.min_input_side()}..{self.max_input_side()}, "
                 f"which miss the requested {min_side}..{max_side}"
             )
         return lo, hi
@@ -148,9 +152,7 @@ def blob(rng: random.Random, height: int, width: int, size: int) -> list[Cell]:
     return members
 
 
-def paint(
-    cells: npt.NDArray[Any], points: Sequence[Cell], color: int, at: Cell = (0, 0)
-) -> None:
+def paint(cells: npt.NDArray[Any], points: Sequence[Cell], color: int, at: Cell = (0, 0)) -> None:
     """Set ``points`` (offset by ``at``) to ``color`` in place."""
     for y, x in points:
         cells[y + at[0], x + at[1]] = color

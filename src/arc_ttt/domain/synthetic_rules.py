@@ -131,6 +131,10 @@ class Shift(_Symmetry):
         offsets = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3) if (dy, dx) != (0, 0)]
         return cls(*rng.choice(offsets))
 
+    def min_input_side(self) -> int:
+        # Shifting a side of n cells by n wraps every cell back to where it was.
+        return max(abs(self.down), abs(self.right)) + 1
+
     def apply(self, grid: Grid) -> Grid:
         return Grid.from_array(np.roll(grid.cells, (self.down, self.right), axis=(0, 1)))
 
