@@ -6,9 +6,9 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from arc_ttt import __version__
 from arc_ttt.domain.errors import ArcTTTError, UnknownDatasetError, UnknownTaskError
@@ -72,7 +72,54 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--json", action="store_true", help="print JSON on stdout")
     c.add_argument("--tasks", action="store_true", help="also list each task's score")
+    _add_solve(sub)
     return p
+
+
+# flag -> (settings section, field); used to build settings and to name a bad flag.
+SOLVE_FLAGS = {
+    "model": ("model", "path"),
+    "ttt": ("ttt", "mode"),
+    "method": ("ttt", "method"),
+    "steps": ("ttt", "steps"),
+    "views": ("decode", "views"),
+    "strategy": ("decode", "strategy"),
+    "seed": (None, "seed"),
+}
+
+
+def _add_solve(sub: argparse._SubParsersAction[_Parser]) -> None:
+    s = sub.add_parser(
+        "solve",
+        help="solve tasks by test-time training and write a submission",
+        description="Adapt a model to each task, decode under augmented views, submit two attempts.",
+        epilog="example: arc-ttt solve --dataset arc-agi-1/training --limit 10 --out runs/first",
+    )
+    s.add_argument(
+        "--dataset", required=True, metavar="D", help="bundled name, task folder or JSON file"
+    )
+    s.add_argument(
+        "--solutions", metavar="FILE", help="Kaggle solutions file for a challenges file"
+    )
+    which = s.add_mutually_exclusive_group()
+    which.add_argument("--tasks", metavar="ID,ID", help="only these task ids")
+    which.add_argument("--limit", type=int, metavar="N", help="only the first N tasks (by id)")
+    s.add_argument(
+        "--out", required=True, metavar="DIR", help="run folder to write (created if missing)"
+    )
+    s.add_argument("--model", metavar="PATH", help="default | builtin | a local model folder")
+    s.add_argument("--ttt", choices=["per-task", "none"], help="test-time training mode")
+    s.add_argument("--method", choices=["lora", "full"], help="LoRA adapters or full fine-tuning")
+    s.add_argument(
+        "--steps", type=int, metavar="N", help="optimizer steps of test-time training per task"
+    )
+    s.add_argument("--views", type=int, metavar="K", help="augmented views per test input")
+    s.add_argument("--strategy", choices=["greedy", "dfs"], help="decoding strategy")
+    s.add_argument("--seed", type=int, metavar="S", help="seed of everything random")
+    s.add_argument("--json", action="store_true", help="print the run's metrics as JSON on stdout")
+    s.add_argument(
+        "-q", "--quiet", action="store_true", help="print only errors and the final result"
+    )
 
 
 def _color_wanted() -> bool:
@@ -165,16 +212,92 @@ def _cmd_score(args: argparse.Namespace, container: object) -> int:
     return 0
 
 
-COMMANDS = {"datasets": _cmd_datasets, "show": _cmd_show, "score": _cmd_score}
+def _solve_settings(args: argparse.Namespace) -> Any:
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from arc_ttt.settings import Settings  # noqa: PLC0415
+
+    overrides: dict[str, Any] = {}
+    for flag, (section, name) in SOLVE_FLAGS.items():
+        value = getattr(args, flag)
+        if value is None:
+            continue
+        if section is None:
+            overrides[name] = value
+        else:
+            overrides.setdefault(section, {})[name] = value
+    try:
+        return Settings(**overrides)
+    except ValidationError as e:
+        first = e.errors()[0]
+        loc = tuple(str(x) for x in first["loc"])
+        flag = next(
+            (f for f, (sec, n) in SOLVE_FLAGS.items() if (sec, n) == loc[:2] or (n,) == loc), None
+        )
+        where = f"--{flag}" if flag else ("ARC_TTT_" + "__".join(loc).upper())
+        raise UsageError(f"{where}: {first['msg']}") from e
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point; returns the exit code (0 ok, 1 failure, 2 usage error)."""
+def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
+    from arc_ttt.adapters.progress import LineProgress, RichProgress  # noqa: PLC0415
+    from arc_ttt.adapters.run_folder import RunFolder  # noqa: PLC0415
+    from arc_ttt.container import build_container  # noqa: PLC0415
+
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit: must be at least 1")
+    out = Path(args.out).resolve()
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out: {args.out!r} exists and is not a folder")
+    settings = _solve_settings(args)
+    container = _apply_overrides(build_container(settings), args.overrides)
+    collection = container.catalog().open(args.dataset, args.solutions).load()
+    for problem in collection.problems:
+        print(f"arc-ttt: warning: skipped {problem}", file=sys.stderr)
+    if args.tasks:
+        collection = collection.select([t.strip() for t in args.tasks.split(",") if t.strip()])
+    elif args.limit:
+        collection = collection.sample(args.limit)
+    interactive = sys.stderr.isatty() and not args.quiet and "NO_COLOR" not in os.environ
+    container.progress.override(RichProgress() if interactive else LineProgress(quiet=args.quiet))
+    run = RunFolder(out)
+    run.write_settings(
+        {"dataset": args.dataset, "tasks": collection.ids(), **settings.model_dump()}
+    )
+    report = container.solver().solve(collection, container.solve_options())
+    run.write_report(report)
+    if args.json:
+        from arc_ttt.application.run_record import summary_record  # noqa: PLC0415
+
+        print(json.dumps({"run": str(out), **summary_record(report)}, indent=2))
+        return 0
+    score = "" if report.score is None else f", score {report.score:.4f}"
+    solved = sum(1 for r in report.results if r.score == 1.0)
+    print(f"solved {solved}/{len(report.results)} tasks{score} in {report.seconds:.1f}s")
+    print(f"submission: {out / 'submission.json'}")
+    return 0
+
+
+COMMANDS = {"datasets": _cmd_datasets, "show": _cmd_show, "score": _cmd_score, "solve": _cmd_solve}
+
+
+def _apply_overrides(container: Any, overrides: Mapping[str, Any]) -> Any:
+    for name, instance in overrides.items():
+        getattr(container, name).override(instance)
+    return container
+
+
+def main(argv: Sequence[str] | None = None, *, overrides: Mapping[str, Any] | None = None) -> int:
+    """Entry point; returns the exit code (0 ok, 1 failure, 2 usage error).
+
+    ``overrides`` (provider name -> instance) replaces adapters in every container this call
+    builds: how tests and embedding programs run the CLI with a model of their own.
+    """
     from arc_ttt.container import build_container  # noqa: PLC0415 - keep --help fast
 
     try:
         args = _parser().parse_args(argv)
-        return COMMANDS[args.command](args, build_container())
+        args.overrides = dict(overrides or {})
+        return COMMANDS[args.command](args, _apply_overrides(build_container(), args.overrides))
     except UsageError as e:
         print(f"arc-ttt: error: {e}", file=sys.stderr)
         return EXIT_USAGE

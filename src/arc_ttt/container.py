@@ -1,26 +1,83 @@
 """The only place that knows which adapter serves which port.
 
-Tests override providers: ``with container.catalog.override(InMemoryCatalog(...)): ...``.
+Tests override providers: ``with container.model.override(ScriptedModel(...)): ...``.
+Heavy adapters (torch) are imported inside the factory that selects them.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from dependency_injector import containers, providers
 
 from arc_ttt.adapters.catalog import DatasetCatalog
+from arc_ttt.adapters.memory_probe import ProcessMemoryProbe
+from arc_ttt.adapters.progress import LineProgress
 from arc_ttt.application.datasets import list_datasets
 from arc_ttt.application.score import score_file
 from arc_ttt.application.show import find_task
+from arc_ttt.application.solve import SolveOptions, Solver
+from arc_ttt.domain.model_io import DecodeOptions, TrainOptions
+from arc_ttt.domain.ttt_dataset import TTTSetOptions
 from arc_ttt.settings import Settings
+
+
+def model_backend(settings: Settings) -> Any:
+    """The torch backend for ``settings.model.path``: ``default``, ``builtin`` or a local folder."""
+    from arc_ttt.adapters.torch.backend import TorchModelBackend  # noqa: PLC0415 - torch is heavy
+
+    return TorchModelBackend.from_settings(settings.model, seed=settings.seed)
+
+
+def solve_options(settings: Settings) -> SolveOptions:
+    """Translate validated settings into the use case's options."""
+    t, d = settings.ttt, settings.decode
+    return SolveOptions(
+        ttt=t.mode,
+        train=TrainOptions(
+            steps=t.steps,
+            batch_size=t.batch_size,
+            grad_accumulation=t.grad_accumulation,
+            learning_rate=t.learning_rate,
+            warmup_steps=t.warmup_steps,
+            weight_decay=t.weight_decay,
+            max_seconds=t.max_seconds_per_task,
+            early_stop_loss=t.early_stop_loss,
+            seed=settings.seed,
+            method=t.method,
+            lora_rank=t.lora_rank,
+            lora_alpha=t.lora_alpha,
+            lora_dropout=t.lora_dropout,
+        ),
+        ttt_set=TTTSetOptions(
+            per_subtask=t.copies_per_demo, loss_on=t.loss_on, max_tokens=t.max_tokens
+        ),
+        decode=DecodeOptions(
+            strategy=d.strategy,
+            min_prob=d.min_prob,
+            max_candidates=d.max_candidates,
+            batch_size=d.batch_size,
+        ),
+        views=d.views,
+        product_of_experts=d.product_of_experts,
+        seed=settings.seed,
+    )
 
 
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
     catalog = providers.Singleton(DatasetCatalog)
+    memory = providers.Singleton(ProcessMemoryProbe)
+    progress = providers.Singleton(LineProgress)
+    model = providers.Singleton(model_backend, settings=settings)
 
     datasets = providers.Callable(list_datasets, catalog=catalog)
     find_task = providers.Callable(find_task, catalog=catalog)
     score = providers.Callable(score_file, catalog=catalog)
+    solver = providers.Factory(
+        Solver, trainer=model, generator=model, scorer=model, progress=progress, memory=memory
+    )
+    solve_options = providers.Callable(solve_options, settings=settings)
 
 
 def build_container(settings: Settings | None = None) -> Container:

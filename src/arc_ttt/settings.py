@@ -1,7 +1,7 @@
 """One settings model for the whole library; the only code that reads the environment.
 
 Values come from (highest first): arguments, ``ARC_TTT_*`` environment variables (nested sections
-with ``__``, e.g. ``ARC_TTT_RENDER__CELL_SIZE=24``), then defaults.
+with ``__``, e.g. ``ARC_TTT_TTT__STEPS=32``), then defaults. Unknown keys are refused.
 """
 
 from __future__ import annotations
@@ -12,13 +12,61 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class RenderSettings(BaseModel):
-    """How pictures of grids are drawn."""
-
+class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RenderSettings(_Section):
+    """How pictures of grids are drawn."""
 
     cell_size: int = Field(16, gt=0, le=100, description="pixels per cell side")
     line: int = Field(1, ge=0, le=10, description="pixels of grid line between cells")
+
+
+class ModelSettings(_Section):
+    """Which model solves: ``default`` (embedded), ``builtin`` (untrained), or a local folder."""
+
+    path: str = Field("default", min_length=1)
+    d_model: int = Field(128, gt=0, le=4096, description="width of an untrained built-in model")
+    layers: int = Field(4, gt=0, le=64)
+    heads: int = Field(4, gt=0, le=64)
+    threads: int | None = Field(None, gt=0, description="torch CPU threads (None: torch's default)")
+
+
+class TTTSettings(_Section):
+    """Test-time training of each task (``mode="none"`` decodes with the base model)."""
+
+    mode: Literal["per-task", "none"] = "per-task"
+    method: Literal["lora", "full"] = "lora"
+    steps: int = Field(48, gt=0, le=100_000)
+    batch_size: int = Field(4, gt=0, le=1024)
+    grad_accumulation: int = Field(1, gt=0, le=1024)
+    learning_rate: float = Field(2e-3, gt=0, le=1.0)
+    warmup_steps: int = Field(4, ge=0)
+    weight_decay: float = Field(0.0, ge=0)
+    lora_rank: int = Field(16, gt=0, le=1024)
+    lora_alpha: int = Field(32, gt=0)
+    lora_dropout: float = Field(0.0, ge=0, lt=1)
+    copies_per_demo: int = Field(
+        8, gt=0, le=1000, description="augmented copies of each leave-one-out sub-task"
+    )
+    loss_on: Literal["outputs", "target"] = "outputs"
+    max_tokens: int = Field(8192, gt=0, description="longer training sequences are skipped")
+    max_seconds_per_task: float | None = Field(None, gt=0)
+    early_stop_loss: float | None = Field(0.01, gt=0)
+
+
+class DecodeSettings(_Section):
+    """Candidate generation and selection."""
+
+    strategy: Literal["greedy", "dfs"] = "greedy"
+    views: int = Field(
+        4, gt=0, le=64, description="augmented views decoded and scored per test input"
+    )
+    min_prob: float = Field(0.1, gt=0, le=1)
+    max_candidates: int = Field(8, gt=0, le=256)
+    batch_size: int = Field(8, gt=0, le=1024)
+    product_of_experts: bool = True
 
 
 class Settings(BaseSettings):
@@ -28,5 +76,9 @@ class Settings(BaseSettings):
         env_prefix="ARC_TTT_", env_nested_delimiter="__", extra="forbid", frozen=True
     )
 
+    seed: int = 0
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     render: RenderSettings = RenderSettings()
+    model: ModelSettings = ModelSettings()
+    ttt: TTTSettings = TTTSettings()
+    decode: DecodeSettings = DecodeSettings()

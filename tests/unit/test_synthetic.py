@@ -233,7 +233,7 @@ def test_family_semantics(rule: Rule, grid: list[list[int]], expected: list[list
 
 
 def test_every_family_has_a_hand_made_check() -> None:
-    checked = {
+    checked: set[type[Rule]] = {
         Recolor, FlipHorizontal, FlipVertical, Rotate, Transpose, Shift, MirrorExtend, Scale,
         Tile, Border, Gravity, CropObject, CropLargest, KeepLargest, Denoise, FillEnclosed,
         CountToBar,

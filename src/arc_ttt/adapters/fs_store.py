@@ -136,7 +136,9 @@ class FilesystemCheckpointStore:
                 here = Path(folder)
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
                 versions = [d for d in dirs if parse_version_dir(d) is not None]
-                if here != self._root and any((here / v / MANIFEST_NAME).exists() for v in versions):
+                if here != self._root and any(
+                    (here / v / MANIFEST_NAME).exists() for v in versions
+                ):
                     found.append(here.relative_to(self._root).as_posix())
                 dirs[:] = [d for d in dirs if parse_version_dir(d) is None]
         return sorted(found)

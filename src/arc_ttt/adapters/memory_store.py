@@ -79,7 +79,11 @@ class InMemoryCheckpointStore:
 
     def keys(self) -> list[str]:
         with self._lock:
-            return sorted(k for k, vs in self._stored.items() if any(s.manifest is not None for s in vs.values()))
+            return sorted(
+                k
+                for k, vs in self._stored.items()
+                if any(s.manifest is not None for s in vs.values())
+            )
 
     def delete(self, key: str, version: int) -> None:
         validate_key(key)

@@ -17,7 +17,7 @@ from typing import TypeAlias
 from arc_ttt.domain.errors import InvalidCheckpointKeyError
 
 JsonValue: TypeAlias = (
-    None | bool | int | float | str | Sequence["JsonValue"] | Mapping[str, "JsonValue"]
+    bool | int | float | str | Sequence["JsonValue"] | Mapping[str, "JsonValue"] | None
 )
 
 MAX_NAME_CHARS = 512
@@ -170,9 +170,7 @@ def _components(value: object, what: str) -> list[str]:
         raise InvalidCheckpointKeyError(value, "backslash (separate with '/')", what=what)
     for ch in value:
         if unicodedata.category(ch) in _REFUSED_CATEGORIES:
-            raise InvalidCheckpointKeyError(
-                value, f"control character U+{ord(ch):04X}", what=what
-            )
+            raise InvalidCheckpointKeyError(value, f"control character U+{ord(ch):04X}", what=what)
     parts = value.split("/")
     for part in parts:
         if not part:

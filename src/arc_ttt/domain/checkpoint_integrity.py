@@ -51,7 +51,9 @@ def read_checkpoint(info: CheckpointInfo, read: FileReader) -> Checkpoint:
     return Checkpoint(info, files)
 
 
-def verify_checkpoint(key: str, version: int, manifest: bytes, read: FileReader) -> VerificationReport:
+def verify_checkpoint(
+    key: str, version: int, manifest: bytes, read: FileReader
+) -> VerificationReport:
     """Check the manifest and every file (not only the first bad one) of one version."""
     try:
         info = decode_manifest(manifest, key, version)

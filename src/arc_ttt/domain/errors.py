@@ -99,3 +99,31 @@ class InvalidCheckpointDataError(CheckpointError, ValueError):
 
 class StoreUnavailableError(CheckpointError):
     """The store cannot be reached or written (network, permissions, full disk, missing bucket)."""
+
+
+class ModelError(ArcTTTError):
+    """Root of the model adapters' errors (loading, configuring, training, decoding)."""
+
+
+class ModelLoadError(ModelError):
+    """A model folder that cannot be loaded. Names the path and the problem."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"cannot load model from {path}: {reason}")
+
+
+class ModelConfigError(ModelError, ValueError):
+    """A model or adapter setting out of range. Names the setting and its value."""
+
+
+class UnknownModelError(ModelError, LookupError):
+    """A model reference this backend did not issue, or one already released."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown model"
+
+
+class ModelRuntimeError(ModelError, RuntimeError):
+    """The framework failed while training or decoding (out of memory, a device error)."""

@@ -1,0 +1,50 @@
+"""How a solve run is written down: JSON-ready records of the report (no file I/O here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arc_ttt.application.solve import SolveReport, TaskResult
+
+
+def task_record(result: TaskResult) -> dict[str, Any]:
+    """One line of ``results.jsonl``."""
+    return {
+        "task_id": result.task_id,
+        "score": result.score,
+        "correct": list(result.correct) if result.correct is not None else None,
+        "seconds": round(result.seconds, 3),
+        "train_seconds": round(result.train_seconds, 3),
+        "train_steps": result.train_steps,
+        "tokens_trained": result.tokens_trained,
+        "stopped_because": result.stopped_because,
+        "invalid_generations": result.invalid_generations,
+        "peak_memory_bytes": result.peak_memory_bytes,
+        "attempts": [
+            {"attempt_1": a.attempt_1.to_lists(), "attempt_2": a.attempt_2.to_lists()}
+            for a in result.attempts
+        ],
+        "candidates": [
+            [
+                {"grid": c.grid.to_lists(), "votes": c.votes, "poe_score": c.poe_score}
+                for c in per_test
+            ]
+            for per_test in result.candidates
+        ],
+    }
+
+
+def summary_record(report: SolveReport) -> dict[str, Any]:
+    """``metrics.json``: the run's totals."""
+    results = report.results
+    seconds = sorted(r.seconds for r in results)
+    return {
+        "tasks": len(results),
+        "score": report.score,
+        "solved": sum(1 for r in results if r.score == 1.0),
+        "seconds": round(report.seconds, 3),
+        "seconds_per_task_median": seconds[len(seconds) // 2] if seconds else None,
+        "tokens_trained": sum(r.tokens_trained for r in results),
+        "peak_memory_bytes": max((r.peak_memory_bytes for r in results), default=0),
+        "invalid_generations": sum(r.invalid_generations for r in results),
+    }
