@@ -15,7 +15,9 @@ def main() -> None:
     print("| set | tasks | median tokens | p90 | max | fits 2,048 | fits 4,096 | fits 8,192 |")
     print("|---|---|---|---|---|---|---|---|")
     for name in bundled_datasets():
-        counts = sorted(count_tokens(t, i) for t in load_tasks(name) for i in range(len(t.test_inputs)))
+        counts = sorted(
+            count_tokens(t, i) for t in load_tasks(name) for i in range(len(t.test_inputs))
+        )
         p90 = counts[int(0.9 * (len(counts) - 1))]
 
         def share(limit: int, c: list[int] = counts) -> str:

@@ -7,7 +7,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_readme_test_command_is_what_ci_runs():
     readme = (ROOT / "README.md").read_text()
-    block = readme.split("Run the tests")[1].split("```bash\n")[1].split("```")[0].strip().splitlines()
+    block = (
+        readme.split("Run the tests")[1].split("```bash\n")[1].split("```")[0].strip().splitlines()
+    )
     ci = (ROOT / ".ci" / "run").read_text()
     ci_block = ci.split("# --- README: test command")[1].split("# --- end ---")[0]
     ci_lines = [ln for ln in ci_block.splitlines()[1:] if ln.strip()]
