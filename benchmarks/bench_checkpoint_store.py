@@ -72,12 +72,12 @@ def _report(benchmark: Any, what: str) -> None:
 
 
 def test_save(benchmark: Any, store: CheckpointStore, request: pytest.FixtureRequest) -> None:
-    benchmark.pedantic(store.save, args=(KEY, FILES, {"step": 1}), rounds=3, iterations=1)
+    benchmark.pedantic(store.save, args=(KEY, FILES, {"step": 1}), rounds=5, iterations=1)
     _report(benchmark, f"save {request.node.callspec.id}")
 
 
 def test_load(benchmark: Any, store: CheckpointStore, request: pytest.FixtureRequest) -> None:
     store.save(KEY, FILES, {"step": 1})
-    loaded = benchmark.pedantic(store.load, args=(KEY,), rounds=3, iterations=1)
+    loaded = benchmark.pedantic(store.load, args=(KEY,), rounds=5, iterations=1)
     assert loaded.files == FILES
     _report(benchmark, f"load {request.node.callspec.id}")

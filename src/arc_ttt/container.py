@@ -6,6 +6,8 @@ Heavy adapters (torch) are imported inside the factory that selects them.
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Any
 
 from dependency_injector import containers, providers
@@ -21,12 +23,33 @@ from arc_ttt.domain.model_io import DecodeOptions, TrainOptions
 from arc_ttt.domain.ttt_dataset import TTTSetOptions
 from arc_ttt.settings import Settings
 
+log = logging.getLogger(__name__)
+
 
 def model_backend(settings: Settings) -> Any:
-    """The torch backend for ``settings.model.path``: ``default``, ``builtin`` or a local folder."""
-    from arc_ttt.adapters.torch.backend import TorchModelBackend  # noqa: PLC0415 - torch is heavy
+    """The torch backend for ``settings.model.path``.
 
-    return TorchModelBackend.from_settings(settings.model, seed=settings.seed)
+    ``default``: the embedded model (an untrained built-in one, with a warning, when this build
+    ships none); ``builtin``: a fresh built-in decoder of the configured size; else a folder.
+    """
+    import torch  # noqa: PLC0415 - torch is heavy: only when a model is asked for
+
+    from arc_ttt.adapters.embedded_model import embedded_model_folder  # noqa: PLC0415
+    from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig  # noqa: PLC0415
+    from arc_ttt.adapters.torch.backend import TorchModelBackend  # noqa: PLC0415
+
+    m = settings.model
+    if m.threads:
+        torch.set_num_threads(m.threads)
+    if m.path == "default":
+        folder = embedded_model_folder()
+        if folder is not None:
+            return TorchModelBackend.from_pretrained(folder)
+        log.warning("no pretrained default model is embedded in this build; using an untrained one")
+    if m.path in ("default", "builtin"):
+        config = ArcDecoderConfig(d_model=m.d_model, n_layers=m.layers, n_heads=m.heads)
+        return TorchModelBackend.builtin(config, seed=settings.seed)
+    return TorchModelBackend.from_pretrained(Path(m.path).expanduser().resolve())
 
 
 def solve_options(settings: Settings) -> SolveOptions:

@@ -17,15 +17,24 @@ never given out again.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from arc_ttt.adapters.durable_files import (
+    exclusive,
+    fsync_dir,
+    makedirs,
+    newest_change,
+    read_or_none,
+    translated,
+    write_atomic,
+    write_tree,
+)
 from arc_ttt.domain.checkpoint import (
     Checkpoint,
     CheckpointInfo,
@@ -48,7 +57,6 @@ from arc_ttt.domain.errors import (
     CheckpointCorruptedError,
     CheckpointNotFoundError,
     InvalidCheckpointKeyError,
-    StoreUnavailableError,
 )
 
 FILES = "files"
@@ -59,7 +67,7 @@ class FilesystemCheckpointStore:
 
     def __init__(self, root: Path | str, clock: Callable[[], datetime] | None = None) -> None:
         self._clock = clock or (lambda: datetime.now(UTC))
-        with _translated(f"checkpoint root {root}"):
+        with translated(f"checkpoint root {root}"):
             Path(root).mkdir(parents=True, exist_ok=True)
             self._root = Path(root).resolve(strict=True)
             (self._root / ".tmp").mkdir(exist_ok=True)
@@ -75,34 +83,35 @@ class FilesystemCheckpointStore:
         key_dir = self._key_dir(key)
         entries = describe_files(files)
         meta = normalize_metadata(metadata)
-        with _translated(f"saving checkpoint {key!r} in {self._root}"):
-            staging = self._stage(files)
+        staging = self._tmp / uuid.uuid4().hex
+        with translated(f"saving checkpoint {key!r} in {self._root}"):
             try:
-                with self._exclusive():
+                write_tree(staging / FILES, files)
+                with exclusive(self._root / ".lock"):
                     version = max(self._allocated(key_dir), default=0) + 1
-                    _makedirs_durable(key_dir, self._root)
+                    makedirs(key_dir, self._root)
                     target = key_dir / version_dir(version)
                     os.rename(staging, target)
-                    _fsync_dir(key_dir)
-                    _fsync_dir(self._tmp)
+                    fsync_dir(key_dir)
+                    fsync_dir(self._tmp)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)  # a no-op once renamed
             info = CheckpointInfo(key, version, self._clock(), meta, entries)
-            _write_durable(target / MANIFEST_NAME, encode_manifest(info))
+            write_atomic(target / MANIFEST_NAME, encode_manifest(info))
         return info
 
     def load(self, key: str, version: int | None = None) -> Checkpoint:
         key_dir = self._key_dir(key)
-        with _translated(f"loading checkpoint {key!r} from {self._root}"):
+        with translated(f"loading checkpoint {key!r} from {self._root}"):
             if version is None:
                 version = self._latest(key, key_dir)
             target = key_dir / version_dir(version)
-            manifest = _read(target / MANIFEST_NAME)
+            manifest = read_or_none(target / MANIFEST_NAME)
             if manifest is None:
                 raise CheckpointNotFoundError(f"checkpoint {key!r} version {version}: not found")
             info = decode_manifest(manifest, key, version)
             try:
-                return read_checkpoint(info, lambda name: _read(target / FILES / name))
+                return read_checkpoint(info, lambda name: read_or_none(target / FILES / name))
             except CheckpointCorruptedError:
                 if not (target / MANIFEST_NAME).exists():  # deleted while we read
                     raise CheckpointNotFoundError(
@@ -112,15 +121,16 @@ class FilesystemCheckpointStore:
 
     def load_latest_valid(self, key: str) -> tuple[Checkpoint, list[SkippedVersion]]:
         key_dir = self._key_dir(key)
-        newest_first = sorted(self._allocated(key_dir), reverse=True)
+        with translated(f"listing checkpoint {key!r} in {self._root}"):
+            newest_first = sorted(self._allocated(key_dir), reverse=True)
         return newest_intact(key, newest_first, lambda v: self.load(key, v))
 
     def versions(self, key: str) -> list[CheckpointInfo]:
         key_dir = self._key_dir(key)
         infos = []
-        with _translated(f"listing checkpoint {key!r} in {self._root}"):
+        with translated(f"listing checkpoint {key!r} in {self._root}"):
             for version in sorted(self._allocated(key_dir)):
-                data = _read(key_dir / version_dir(version) / MANIFEST_NAME)
+                data = read_or_none(key_dir / version_dir(version) / MANIFEST_NAME)
                 if data is None:
                     continue
                 try:
@@ -130,37 +140,54 @@ class FilesystemCheckpointStore:
         return infos
 
     def keys(self) -> list[str]:
-        found = []
-        with _translated(f"listing checkpoints in {self._root}"):
-            for folder, dirs, _ in os.walk(self._root):
-                here = Path(folder)
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                versions = [d for d in dirs if parse_version_dir(d) is not None]
-                if here != self._root and any(
-                    (here / v / MANIFEST_NAME).exists() for v in versions
-                ):
-                    found.append(here.relative_to(self._root).as_posix())
-                dirs[:] = [d for d in dirs if parse_version_dir(d) is None]
-        return sorted(found)
+        with translated(f"listing checkpoints in {self._root}"):
+            keys = {d.parent for d in self._version_dirs() if (d / MANIFEST_NAME).exists()}
+        return sorted(k.relative_to(self._root).as_posix() for k in keys)
 
     def delete(self, key: str, version: int) -> None:
         target = self._key_dir(key) / version_dir(version)
-        with _translated(f"deleting checkpoint {key!r} version {version}"):
+        with translated(f"deleting checkpoint {key!r} version {version}"):
             if not (target / MANIFEST_NAME).exists() and not (target / FILES).exists():
                 raise CheckpointNotFoundError(f"checkpoint {key!r} version {version}: not found")
             # Manifest first: the version disappears at once, whatever happens to the rest.
             (target / MANIFEST_NAME).unlink(missing_ok=True)
-            _fsync_dir(target)
+            fsync_dir(target)
             shutil.rmtree(target / FILES, ignore_errors=True)
             (target / (MANIFEST_NAME + ".tmp")).unlink(missing_ok=True)
 
     def verify(self, key: str, version: int) -> VerificationReport:
         target = self._key_dir(key) / version_dir(version)
-        with _translated(f"verifying checkpoint {key!r} version {version}"):
-            manifest = _read(target / MANIFEST_NAME)
+        with translated(f"verifying checkpoint {key!r} version {version}"):
+            manifest = read_or_none(target / MANIFEST_NAME)
             if manifest is None:
                 raise CheckpointNotFoundError(f"checkpoint {key!r} version {version}: not found")
-            return verify_checkpoint(key, version, manifest, lambda n: _read(target / FILES / n))
+            return verify_checkpoint(
+                key, version, manifest, lambda n: read_or_none(target / FILES / n)
+            )
+
+    def sweep(self, older_than_s: float = 3600.0) -> list[Path]:
+        """Remove what killed saves left behind (staging folders, files of versions that never
+        got a manifest) once it is ``older_than_s`` seconds old; returns what was removed.
+
+        The age guard spares saves still in progress in other processes. Committed versions are
+        never touched, and emptied version folders stay so their numbers are not reused.
+        """
+        cutoff = time.time() - older_than_s
+        removed = []
+        with translated(f"sweeping {self._root}"):
+            candidates = list(self._tmp.iterdir())
+            for folder in self._version_dirs():
+                if not (folder / MANIFEST_NAME).exists():
+                    candidates += [folder / FILES, folder / (MANIFEST_NAME + ".tmp")]
+            for path in candidates:
+                if not os.path.lexists(path) or newest_change(path) >= cutoff:
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+                removed.append(path)
+        return sorted(removed)
 
     def version_path(self, key: str, version: int) -> Path:
         """The folder of one version (for tools and tests that inspect the layout)."""
@@ -188,77 +215,11 @@ class FilesystemCheckpointStore:
                 return version
         raise CheckpointNotFoundError(f"checkpoint {key!r}: no version saved")
 
-    def _stage(self, files: Mapping[str, bytes]) -> Path:
-        staging = self._tmp / uuid.uuid4().hex
-        (staging / FILES).mkdir(parents=True)
-        try:
-            for name, data in files.items():
-                path = staging / FILES / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with open(path, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-            for folder, _, _ in os.walk(staging, topdown=False):
-                _fsync_dir(Path(folder))
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return staging
-
-    @contextmanager
-    def _exclusive(self) -> Iterator[None]:
-        # flock locks belong to the open file description, so threads of one process that each
-        # open the file exclude each other too; the kernel drops the lock if the process dies.
-        fd = os.open(self._root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        return None
-
-
-def _write_durable(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: a reader sees all of it or no file."""
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _makedirs_durable(path: Path, root: Path) -> None:
-    """Create ``path`` and its missing parents below ``root``, making each new entry durable."""
-    missing = []
-    while path != root and not path.is_dir():
-        missing.append(path)
-        path = path.parent
-    for folder in reversed(missing):
-        folder.mkdir(exist_ok=True)
-        _fsync_dir(folder.parent)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@contextmanager
-def _translated(what: str) -> Iterator[None]:
-    try:
-        yield
-    except OSError as e:
-        where = f" ({e.filename})" if e.filename else ""
-        raise StoreUnavailableError(f"{what}: {e.strerror or e}{where}") from e
+    def _version_dirs(self) -> Iterator[Path]:
+        """Every version folder under the root, committed or not (never descending into one)."""
+        for folder, dirs, _ in os.walk(self._root):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]  # .tmp: the store's own
+            for d in dirs:
+                if parse_version_dir(d) is not None and folder != str(self._root):
+                    yield Path(folder) / d
+            dirs[:] = [d for d in dirs if parse_version_dir(d) is None]

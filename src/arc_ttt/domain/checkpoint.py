@@ -131,11 +131,13 @@ def validate_file_names(names: Iterable[str]) -> list[str]:
     File names follow the key rules except that components may start with ``.``; ``a`` and
     ``a/b`` cannot both be files. Raises ``InvalidCheckpointKeyError`` (``what="file name"``).
     """
-    result = sorted(names)
     folders: set[str] = set()
-    for name in result:
+    result = []
+    for name in names:
         parts = _components(name, "file name")
         folders.update("/".join(parts[:i]) for i in range(1, len(parts)))
+        result.append(name)
+    result.sort()
     for name in result:
         if name in folders:
             raise InvalidCheckpointKeyError(

@@ -1,0 +1,147 @@
+"""Candidates from a ``SymbolModel``: batched greedy decoding and threshold depth-first search,
+both over a KV cache. Log-probabilities are over the 16 codec symbols.
+
+Generated tokens are fed back at the positions the codec gives an answer's cells (``Cursor``),
+so a 3-D model sees its own output exactly as it saw training targets.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from arc_ttt.adapters.torch.symbol_model import SymbolModel
+from arc_ttt.adapters.torch.token_batch import padded, step_batch
+from arc_ttt.domain.codec import Encoded, Symbol
+from arc_ttt.domain.continuation import Cursor, answer_grid_index
+from arc_ttt.domain.model_io import Candidate
+
+END = int(Symbol.END)
+
+
+def _last_logprobs(model: SymbolModel, batch, cache) -> Tensor:  # type: ignore[no-untyped-def]
+    return torch.log_softmax(model.logits(batch, cache)[:, -1].float(), dim=-1)
+
+
+def by_length(prompts: Sequence[Encoded], batch_size: int) -> list[list[int]]:
+    """Prompt indices in batches of similar length, so left padding stays short."""
+    order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def greedy(
+    model: SymbolModel, prompts: Sequence[Encoded], max_new_tokens: int, batch_size: int
+) -> list[Candidate]:
+    """The most probable next symbol at every step, for each prompt; one candidate per prompt.
+
+    A candidate ends at END (``complete``) or after ``max_new_tokens`` (``complete=False``).
+    """
+    results: list[Candidate | None] = [None] * len(prompts)
+    for chunk in by_length(prompts, batch_size):
+        for i, candidate in zip(
+            chunk, _greedy_batch(model, [prompts[i] for i in chunk], max_new_tokens), strict=True
+        ):
+            results[i] = candidate
+    return [c for c in results if c is not None]
+
+
+def _greedy_batch(
+    model: SymbolModel, prompts: Sequence[Encoded], max_new_tokens: int
+) -> list[Candidate]:
+    n = len(prompts)
+    if max_new_tokens <= 0:
+        return [Candidate((), 0.0, complete=False) for _ in prompts]
+    batch = padded(prompts, model.device, left=True)
+    cache = model.new_cache(n, batch.shape[1] + max_new_tokens)
+    grids = [answer_grid_index(p) for p in prompts]
+    cursors = [Cursor()] * n
+    tokens: list[list[int]] = [[] for _ in prompts]
+    scores = [0.0] * n
+    done = [False] * n
+    logprobs = _last_logprobs(model, batch, cache)
+    for step in range(max_new_tokens):
+        best = logprobs.argmax(dim=-1)
+        picked = logprobs.gather(1, best[:, None])[:, 0]
+        for row, (token, lp) in enumerate(zip(best.tolist(), picked.tolist(), strict=True)):
+            if not done[row]:
+                tokens[row].append(token)
+                scores[row] += lp
+                done[row] = token == END
+        if all(done) or step == max_new_tokens - 1:
+            break
+        placed = [c.place(t[-1]) for c, t in zip(cursors, tokens, strict=True)]
+        cursors = [p[1] for p in placed]
+        # Finished rows keep stepping on their END; their outputs are ignored.
+        feed = step_batch([t[-1] for t in tokens], [p[0] for p in placed], grids, model.device)
+        logprobs = _last_logprobs(model, feed, cache)
+    return [
+        Candidate(tuple(t), s, complete=d) for t, s, d in zip(tokens, scores, done, strict=True)
+    ]
+
+
+@dataclass(slots=True)
+class _Node:
+    length: int  # cache positions that hold this node's prefix
+    cursor: Cursor
+    tokens: tuple[int, ...]
+    logprob: float
+    children: Iterator[tuple[int, float]]
+
+
+def _children(logprobs: Tensor, logprob: float, floor: float) -> Iterator[tuple[int, float]]:
+    """Next symbols that keep the cumulative log-prob above ``floor``, most probable first."""
+    values, order = torch.sort(logprobs, descending=True, stable=True)
+    for token, lp in zip(order.tolist(), values.tolist(), strict=True):
+        if logprob + lp < floor:
+            return
+        yield token, lp
+
+
+def threshold_dfs(
+    model: SymbolModel, prompt: Encoded, min_prob: float, max_candidates: int, max_new_tokens: int
+) -> list[Candidate]:
+    """Every completion whose probability is at least ``min_prob`` (ARChitects' search), best first,
+    at most ``max_candidates``. Complete candidates only (ending with END).
+
+    Depth first, most probable child first, one cache cropped back at each return to a branch.
+    Once ``max_candidates`` are found the floor rises to the worst of them, since nothing below
+    it could enter the list.
+    """
+    floor = math.log(min_prob) if min_prob > 0 else -math.inf
+    batch = padded([prompt], model.device, left=True)
+    cache = model.new_cache(1, len(prompt) + max_new_tokens)
+    grid = answer_grid_index(prompt)
+    found: list[tuple[float, tuple[int, ...]]] = []
+    root = _last_logprobs(model, batch, cache)[0]
+    stack = [_Node(cache.length, Cursor(), (), 0.0, _children(root, 0.0, floor))]
+    while stack:
+        node = stack[-1]
+        child = next(node.children, None)
+        if child is None or node.logprob + child[1] < floor:
+            stack.pop()
+            continue
+        token, lp = child
+        tokens, logprob = (*node.tokens, token), node.logprob + lp
+        if token == END:
+            found.append((logprob, tokens))
+            if len(found) >= max_candidates:
+                found.sort(key=lambda f: -f[0])
+                del found[max_candidates:]
+                floor = max(floor, found[-1][0])
+            continue
+        if len(tokens) >= max_new_tokens:
+            continue  # no room left for END: an incomplete answer, dropped
+        cache.crop(node.length)
+        position, cursor = node.cursor.place(token)
+        logprobs = _last_logprobs(
+            model, step_batch([token], [position], [grid], model.device), cache
+        )[0]
+        stack.append(
+            _Node(cache.length, cursor, tokens, logprob, _children(logprobs, logprob, floor))
+        )
+    found.sort(key=lambda f: -f[0])
+    return [Candidate(t, lp) for lp, t in found[:max_candidates]]

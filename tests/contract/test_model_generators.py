@@ -1,0 +1,64 @@
+"""The Generator + Scorer contract for the torch backend: the built-in decoder (trained in full,
+and a LoRA adapter on an untrained base) and a tiny Hugging Face Llama."""
+
+import pytest
+from model_generator import GeneratorContract
+
+from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
+from arc_ttt.adapters.torch.backend import TorchModelBackend
+from arc_ttt.domain.model_io import TrainOptions
+from tiny_models import recolor_sequences, save_tiny_llama, trained_on_recolor
+
+TINY = ArcDecoderConfig(d_model=32, n_layers=2, n_heads=2)
+
+
+@pytest.fixture(scope="module")
+def trained_builtin():
+    # A peaked model: its answers are complete grids, so the DFS has real branches to compare.
+    backend = TorchModelBackend.builtin(TINY, seed=0, cpu=True)
+    return backend, trained_on_recolor(backend)
+
+
+@pytest.fixture(scope="module")
+def lora_builtin():
+    backend = TorchModelBackend.builtin(TINY, seed=1, cpu=True)
+    options = TrainOptions(steps=4, batch_size=8, learning_rate=1e-2, warmup_steps=1, lora_rank=4)
+    return backend, backend.adapt(backend.base(), "lora", recolor_sequences(32, 1), options).model
+
+
+@pytest.fixture(scope="module")
+def hf_llama(tmp_path_factory):
+    backend = TorchModelBackend.from_pretrained(
+        save_tiny_llama(tmp_path_factory.mktemp("llama")), cpu=True
+    )
+    return backend, backend.base()
+
+
+class TestTrainedBuiltinGenerator(GeneratorContract):
+    @pytest.fixture
+    def backend(self, trained_builtin):
+        return trained_builtin[0]
+
+    @pytest.fixture
+    def model(self, trained_builtin):
+        return trained_builtin[1]
+
+
+class TestLoraBuiltinGenerator(GeneratorContract):
+    @pytest.fixture
+    def backend(self, lora_builtin):
+        return lora_builtin[0]
+
+    @pytest.fixture
+    def model(self, lora_builtin):
+        return lora_builtin[1]
+
+
+class TestHuggingFaceLlamaGenerator(GeneratorContract):
+    @pytest.fixture
+    def backend(self, hf_llama):
+        return hf_llama[0]
+
+    @pytest.fixture
+    def model(self, hf_llama):
+        return hf_llama[1]

@@ -1,0 +1,355 @@
+"""The torch backend with real tiny models on the CPU: caching, batching, search, scoring,
+adaptation isolation, determinism, Hugging Face loading, and the library's errors."""
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from arc_ttt.adapters.torch.arc_decoder import ArcDecoder
+from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
+from arc_ttt.adapters.torch.backend import TorchModelBackend
+from arc_ttt.domain.codec import Encoded, Symbol, encode_prompt
+from arc_ttt.domain.continuation import answer_grid_index, encode_continuation
+from arc_ttt.domain.errors import ModelConfigError, ModelLoadError, UnknownModelError
+from arc_ttt.domain.grid import Grid
+from arc_ttt.domain.model_io import DecodeOptions, ModelRef, TrainOptions
+from arc_ttt.domain.task import Example
+from tiny_models import (
+    pair_sequence,
+    recolor_pairs,
+    recolor_sequences,
+    save_symbol_tokenizer,
+    save_tiny_llama,
+    trained_on_recolor,
+)
+
+TINY = ArcDecoderConfig(d_model=32, n_layers=2, n_heads=2)
+END = int(Symbol.END)
+GREEDY = DecodeOptions(max_new_tokens=16, batch_size=8)
+LORA = TrainOptions(steps=6, batch_size=8, learning_rate=1e-2, warmup_steps=2, lora_rank=4, seed=3)
+
+
+def mixed_prompts() -> list[Encoded]:
+    grids = [
+        Grid([[1]]),
+        Grid([[1, 2, 3], [4, 5, 6]]),
+        Grid([[7, 7], [0, 1], [2, 2]]),
+        Grid([[9, 9, 9, 9]]),
+    ]
+    return [encode_prompt((), g) for g in grids] + [
+        encode_prompt((Example(grids[0], grids[1]),), grids[2])
+    ]
+
+
+def fresh_prompts(n: int, seed: int) -> list[Encoded]:
+    return [encode_prompt((), i) for i, _ in recolor_pairs(n, seed)]
+
+
+def answer(prompt: Encoded, tokens) -> Encoded:
+    return encode_continuation(tokens, answer_grid_index(prompt))
+
+
+@pytest.fixture
+def backend() -> TorchModelBackend:
+    return TorchModelBackend.builtin(TINY, seed=0, cpu=True)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    backend = TorchModelBackend.builtin(TINY, seed=0, cpu=True)
+    return backend, trained_on_recolor(backend)
+
+
+def naive_greedy(module: ArcDecoder, prompt: Encoded, max_new: int) -> tuple[list[int], float]:
+    """Greedy decoding that recomputes the whole sequence each step: no cache, no padding."""
+    tokens: list[int] = []
+    total = 0.0
+    with torch.no_grad():
+        for _ in range(max_new):
+            seq = prompt + answer(prompt, tokens)
+            rows = [torch.tensor([x]) for x in (seq.tokens, seq.rows, seq.cols, seq.grid_index)]
+            logprobs = torch.log_softmax(module(*rows)[0, -1].float(), dim=-1)
+            token = int(logprobs.argmax())
+            tokens.append(token)
+            total += float(logprobs[token])
+            if token == END:
+                break
+    return tokens, total
+
+
+def weights(backend: TorchModelBackend, model: ModelRef, folder: Path) -> dict[str, torch.Tensor]:
+    backend.save(model, folder)
+    return load_file(str(folder / "model.safetensors"))
+
+
+def same_weights(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_cached_greedy_equals_recomputing_the_whole_sequence(backend):
+    module = ArcDecoder.seeded(TINY, 0).eval()
+    for prompt in mixed_prompts():
+        [[candidate]] = backend.generate(backend.base(), [prompt], GREEDY)
+        tokens, logprob = naive_greedy(module, prompt, GREEDY.max_new_tokens)
+        assert list(candidate.tokens) == tokens
+        assert candidate.logprob == pytest.approx(logprob, abs=1e-4)
+
+
+def test_batched_greedy_equals_one_prompt_at_a_time(backend):
+    prompts = mixed_prompts()
+    batched = backend.generate(
+        backend.base(), prompts, DecodeOptions(max_new_tokens=16, batch_size=5)
+    )
+    for prompt, [b] in zip(prompts, batched, strict=True):
+        [[single]] = backend.generate(backend.base(), [prompt], GREEDY)
+        assert b.tokens == single.tokens
+        assert b.logprob == pytest.approx(single.logprob, abs=1e-4)
+
+
+def test_dfs_contains_the_greedy_answer_and_is_sorted(trained):
+    backend, model = trained
+    prompts = fresh_prompts(6, seed=99)
+    greedy = backend.generate(model, prompts, GREEDY)
+    dfs = backend.generate(
+        model,
+        prompts,
+        DecodeOptions(strategy="dfs", min_prob=0.01, max_candidates=8, max_new_tokens=16),
+    )
+    assert sum(g.complete for [g] in greedy) >= 5  # the trained model answers in grids
+    for [g], candidates in zip(greedy, dfs, strict=True):
+        logprobs = [c.logprob for c in candidates]
+        assert logprobs == sorted(logprobs, reverse=True)
+        if g.complete and g.logprob > -4.0:
+            assert g.tokens in [c.tokens for c in candidates]
+
+
+@pytest.mark.parametrize("which", ["untrained", "trained"])
+def test_score_of_the_greedy_answer_is_its_logprob(which, backend, trained):
+    scorer, model = (backend, backend.base()) if which == "untrained" else trained
+    prompts = mixed_prompts()
+    greedy = scorer.generate(model, prompts, GREEDY)
+    scores = scorer.score(
+        model, prompts, [answer(p, g.tokens) for p, [g] in zip(prompts, greedy, strict=True)]
+    )
+    for score, [g] in zip(scores, greedy, strict=True):
+        assert score == pytest.approx(g.logprob, abs=1e-4)
+
+
+@pytest.mark.parametrize("method", ["lora", "full"])
+def test_adapting_a_then_b_equals_adapting_b_alone(method, tmp_path):
+    options = replace(LORA, method=method)
+    data_a, data_b = recolor_sequences(24, seed=10), recolor_sequences(24, seed=11)
+    both = TorchModelBackend.builtin(TINY, seed=0, cpu=True)
+    both.adapt(both.base(), "a", data_a, options)
+    after_a = both.adapt(both.base(), "b", data_b, options)
+    alone = TorchModelBackend.builtin(TINY, seed=0, cpu=True)
+    only_b = alone.adapt(alone.base(), "b", data_b, options)
+
+    assert after_a.losses == only_b.losses
+    assert same_weights(
+        weights(both, after_a.model, tmp_path / "1"), weights(alone, only_b.model, tmp_path / "2")
+    )
+    prompts = mixed_prompts()
+    assert both.generate(after_a.model, prompts, GREEDY) == alone.generate(
+        only_b.model, prompts, GREEDY
+    )
+
+
+def test_same_seed_gives_identical_losses_and_another_seed_does_not():
+    data = recolor_sequences(40, seed=5)
+
+    def losses(seed: int) -> tuple[float, ...]:
+        backend = TorchModelBackend.builtin(TINY, seed=0, cpu=True)
+        return backend.adapt(backend.base(), "x", data, replace(LORA, seed=seed)).losses
+
+    assert losses(1) == losses(1)
+    assert losses(1) != losses(2)
+
+
+def test_lora_changes_the_answers_and_trains_only_the_adapter(backend, tmp_path):
+    before = weights(backend, backend.base(), tmp_path / "before")
+    prompts = mixed_prompts()
+    base_answers = backend.generate(backend.base(), prompts, GREEDY)
+    result = backend.adapt(backend.base(), "x", recolor_sequences(40, seed=6), LORA)
+
+    assert same_weights(weights(backend, backend.base(), tmp_path / "after"), before)
+    assert backend.generate(backend.base(), prompts, GREEDY) == base_answers
+    assert backend.generate(result.model, prompts, GREEDY) != base_answers
+    merged = weights(backend, result.model, tmp_path / "merged")
+    changed = {k for k in before if not torch.equal(before[k], merged[k])}
+    projections = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
+    assert changed and all(k.split(".")[-2] in projections for k in changed)
+
+
+def test_released_models_are_gone_and_names_are_reusable(backend):
+    first = backend.adapt(backend.base(), "x", recolor_sequences(16, 1), LORA)
+    backend.release(first.model)
+    with pytest.raises(UnknownModelError, match="'x'"):
+        backend.generate(first.model, mixed_prompts(), GREEDY)
+    again = backend.adapt(backend.base(), "x", recolor_sequences(16, 1), LORA)
+    assert again.losses == first.losses
+
+
+def test_adapting_leaves_the_callers_random_state_alone(backend):
+    torch.manual_seed(7)
+    expected = torch.rand(3)
+    torch.manual_seed(7)
+    backend.adapt(backend.base(), "x", recolor_sequences(16, 1), LORA)
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_stopping_reasons_are_reported(backend):
+    data = recolor_sequences(16, seed=2)
+    base = backend.base()
+    assert backend.adapt(base, "n", [], LORA).stopped_because == "no_data"
+    early = backend.adapt(base, "e", data, replace(LORA, steps=50, early_stop_loss=100.0))
+    assert (early.stopped_because, early.steps) == ("early_stop", 2)  # one epoch: 16 / 8 steps
+    patient = backend.adapt(
+        base, "p", data, replace(LORA, steps=200, learning_rate=1e-9, patience=1)
+    )
+    assert patient.stopped_because == "patience" and patient.steps < 200
+    timed = backend.adapt(base, "t", data, replace(LORA, steps=10_000, max_seconds=0.3))
+    assert timed.stopped_because == "time" and timed.steps < 10_000
+    full = backend.adapt(base, "s", data, LORA)
+    assert (full.stopped_because, full.steps, len(full.losses)) == ("steps", 6, 6)
+    assert full.tokens == sum(len(s) for s in data) * 3  # 6 steps of 8 = 3 epochs of 16
+
+
+def test_gradient_accumulation_equals_one_bigger_batch(tmp_path):
+    data = recolor_sequences(8, seed=4)
+    runs = []
+    for batch, accumulate in ((8, 1), (2, 4)):
+        backend = TorchModelBackend.builtin(TINY, seed=0, cpu=True)
+        runs.append(
+            backend.adapt(
+                backend.base(),
+                "x",
+                data,
+                replace(LORA, steps=3, batch_size=batch, grad_accumulation=accumulate),
+            )
+        )
+    assert runs[0].losses == pytest.approx(runs[1].losses, abs=1e-5)
+
+
+def test_saved_builtin_reloads_with_the_same_answers(backend, tmp_path):
+    backend.save(backend.base(), tmp_path / "m")
+    reloaded = TorchModelBackend.from_pretrained(tmp_path / "m", cpu=True)
+    assert reloaded.generate(reloaded.base(), mixed_prompts(), GREEDY) == backend.generate(
+        backend.base(), mixed_prompts(), GREEDY
+    )
+    same_folder = TorchModelBackend.builtin(tmp_path / "m", cpu=True)
+    assert same_folder.base() == reloaded.base()
+
+
+def test_seeded_builtin_models_start_from_the_same_weights():
+    a, b, c = (ArcDecoder.seeded(TINY, s).state_dict() for s in (0, 0, 1))
+    assert same_weights(a, b)
+    assert not same_weights(a, c)
+
+
+def test_hugging_face_llama_adapts_generates_and_scores(tmp_path):
+    backend = TorchModelBackend.from_pretrained(save_tiny_llama(tmp_path / "llama"), cpu=True)
+    prompts = mixed_prompts()
+    result = backend.adapt(backend.base(), "x", recolor_sequences(32, seed=8), LORA)
+    assert len(result.losses) == 6 and result.losses[-1] < result.losses[0]
+    batched = backend.generate(
+        result.model, prompts, DecodeOptions(max_new_tokens=12, batch_size=5)
+    )
+    for prompt, [b] in zip(prompts, batched, strict=True):
+        [[single]] = backend.generate(result.model, [prompt], DecodeOptions(max_new_tokens=12))
+        assert b.tokens == single.tokens
+        [score] = backend.score(result.model, [prompt], [answer(prompt, b.tokens)])
+        assert score == pytest.approx(b.logprob, abs=1e-4)
+    dfs = backend.generate(
+        result.model, prompts[:2], DecodeOptions(strategy="dfs", min_prob=0.01, max_new_tokens=12)
+    )
+    assert all(c.logprob >= -4.7 and c.tokens[-1] == END for cs in dfs for c in cs)
+    assert backend.generate(result.model, prompts, GREEDY) != backend.generate(
+        backend.base(), prompts, GREEDY
+    )
+    backend.save(result.model, tmp_path / "merged")
+    merged = TorchModelBackend.from_pretrained(tmp_path / "merged", cpu=True)
+    [[again]] = merged.generate(merged.base(), prompts[:1], DecodeOptions(max_new_tokens=12))
+    assert again.tokens == batched[0][0].tokens
+
+
+def test_errors_are_the_librarys_and_name_the_culprit(tmp_path, backend):
+    missing = tmp_path / "nowhere"
+    with pytest.raises(ModelLoadError, match="nowhere"):
+        TorchModelBackend.from_pretrained(missing, cpu=True)
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "config.json").write_text('{"model_type": "llama"}')
+    with pytest.raises(ModelLoadError, match="junk"):
+        TorchModelBackend.from_pretrained(tmp_path / "junk", cpu=True)
+    (tmp_path / "arc").mkdir()
+    (tmp_path / "arc" / "config.json").write_text('{"model_type": "arc_decoder", "d_model": 32}')
+    with pytest.raises(ModelLoadError, match="arc"):
+        TorchModelBackend.from_pretrained(tmp_path / "arc", cpu=True)
+    with pytest.raises(ModelConfigError, match="n_heads=5"):
+        ArcDecoderConfig(d_model=32, n_heads=5)
+    with pytest.raises(UnknownModelError):
+        backend.generate(ModelRef("someone else"), mixed_prompts(), GREEDY)
+    with pytest.raises(UnknownModelError, match="'never'"):
+        backend.score(
+            ModelRef(backend.base().base, "never"), mixed_prompts()[:1], mixed_prompts()[:1]
+        )
+    with pytest.raises(ModelConfigError, match="min_prob"):
+        backend.generate(
+            backend.base(), mixed_prompts(), DecodeOptions(strategy="dfs", min_prob=0.0)
+        )
+    with pytest.raises(ModelConfigError, match="lora_rank"):
+        backend.adapt(backend.base(), "x", recolor_sequences(4, 0), replace(LORA, lora_rank=0))
+    with pytest.raises(ModelConfigError, match="nonexistent"):
+        backend.adapt(
+            backend.base(),
+            "x",
+            recolor_sequences(4, 0),
+            replace(LORA, lora_targets=("nonexistent",)),
+        )
+
+
+def test_a_tokenizer_without_one_token_per_symbol_is_refused(tmp_path):
+    folder = save_tiny_llama(tmp_path / "llama")
+    save_symbol_tokenizer(folder, missing="^")
+    with pytest.raises(ModelLoadError, match="symbol BOS"):
+        TorchModelBackend.from_pretrained(folder, cpu=True)
+
+
+def test_training_on_pairs_counts_only_answer_tokens(backend):
+    seq = pair_sequence(Grid([[1, 2]]), Grid([[2, 3]]))
+    assert seq.loss_tokens == 4  # two cells, ROW, END
+    result = backend.adapt(backend.base(), "x", [seq], replace(LORA, steps=2, batch_size=1))
+    assert result.tokens == 2 * len(seq)
+
+
+@pytest.mark.gpu
+def test_on_a_gpu_adapting_generating_and_scoring_agree():
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    backend = TorchModelBackend.builtin(TINY, seed=0)  # bf16 where the GPU supports it
+    result = backend.adapt(backend.base(), "x", recolor_sequences(64, 0), replace(LORA, steps=10))
+    assert all(np.isfinite(result.losses))
+    prompts = mixed_prompts()
+    greedy = backend.generate(result.model, prompts, GREEDY)
+    scores = backend.score(
+        result.model, prompts, [answer(p, g.tokens) for p, [g] in zip(prompts, greedy, strict=True)]
+    )
+    for score, [g] in zip(scores, greedy, strict=True):
+        assert score == pytest.approx(g.logprob, rel=0.05, abs=0.5)  # bf16: coarse agreement
+
+
+def test_a_cache_that_grows_gives_the_logits_of_one_full_pass():
+    module = ArcDecoder.seeded(TINY, 0).eval()
+    seq = mixed_prompts()[4]
+    rows = [torch.tensor([x]) for x in (seq.tokens, seq.rows, seq.cols, seq.grid_index)]
+    cache = module.new_cache(capacity=2)
+    with torch.no_grad():
+        full = module(*rows)
+        first = module(*(r[:, :5] for r in rows), cache=cache)
+        steps = [module(*(r[:, i : i + 1] for r in rows), cache=cache) for i in range(5, len(seq))]
+    assert cache.capacity >= len(seq)
+    assert torch.allclose(torch.cat([first, *steps], dim=1), full, atol=1e-5)

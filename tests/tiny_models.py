@@ -1,0 +1,84 @@
+"""Tiny real models for the torch tests, built offline: the built-in decoder's smallest useful
+shape, a Llama-style Hugging Face model with a character tokenizer, and training data of one
+fixed rule (single input -> output pairs, loss on the answer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from arc_ttt.domain.codec import SYMBOL_TEXT, encode_prompt, encode_target
+from arc_ttt.domain.grid import Grid
+from arc_ttt.domain.model_io import ModelRef, TrainingSequence, TrainOptions
+
+EXTRA_TOKENS = ("[UNK]", "a", "b", "c")  # a vocabulary a little larger than the 16 symbols
+
+
+def pair_sequence(grid_in: Grid, grid_out: Grid) -> TrainingSequence:
+    """encode_prompt((), input) + encode_target(output, 1), with the loss on the target."""
+    prompt, target = encode_prompt((), grid_in), encode_target(grid_out, 1)
+    return TrainingSequence(prompt + target, (False,) * len(prompt) + (True,) * len(target))
+
+
+def random_grid(rng: np.random.Generator, min_side: int, max_side: int) -> np.ndarray:
+    h, w = rng.integers(min_side, max_side + 1, size=2)
+    return rng.integers(0, 10, size=(h, w))
+
+
+def recolor_pairs(
+    n: int, seed: int, min_side: int = 1, max_side: int = 3
+) -> list[tuple[Grid, Grid]]:
+    """``n`` pairs of the rule "color c becomes (c + 1) mod 10"."""
+    rng = np.random.default_rng(seed)
+    grids = [random_grid(rng, min_side, max_side) for _ in range(n)]
+    return [(Grid(g.tolist()), Grid(((g + 1) % 10).tolist())) for g in grids]
+
+
+def recolor_sequences(n: int, seed: int) -> list[TrainingSequence]:
+    return [pair_sequence(i, o) for i, o in recolor_pairs(n, seed)]
+
+
+def save_symbol_tokenizer(folder: Path, missing: str | None = None) -> None:
+    """A character-level tokenizer whose vocabulary holds every codec symbol (but ``missing``)."""
+    from tokenizers import Regex, Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab_list = [*EXTRA_TOKENS, *(t for t in SYMBOL_TEXT if t != missing)]
+    tok = Tokenizer(models.WordLevel({t: i for i, t in enumerate(vocab_list)}, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Split(Regex("[\\s\\S]"), behavior="isolated")
+    PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]").save_pretrained(folder)
+
+
+def save_tiny_llama(folder: Path, seed: int = 0) -> Path:
+    """A 2-layer Llama (hidden 32) and its tokenizer in ``folder``, as a local model folder."""
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    config = LlamaConfig(
+        vocab_size=len(EXTRA_TOKENS) + len(SYMBOL_TEXT),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        num_key_value_heads=2,
+        max_position_embeddings=512,
+        tie_word_embeddings=False,
+    )
+    torch.manual_seed(seed)
+    LlamaForCausalLM(config).save_pretrained(folder)
+    save_symbol_tokenizer(folder)
+    return folder
+
+
+# Enough for peaked answers (a few seconds): the DFS then has real branches to compare.
+RECOLOR_TRAINING = TrainOptions(
+    steps=250, batch_size=32, learning_rate=3e-3, warmup_steps=10, method="full"
+)
+
+
+def trained_on_recolor(backend) -> ModelRef:
+    """The backend's base trained in full on the recolor rule; returns the trained model."""
+    return backend.adapt(
+        backend.base(), "recolor", recolor_sequences(4000, 0), RECOLOR_TRAINING
+    ).model
