@@ -80,6 +80,7 @@ def solve_options(settings: Settings) -> SolveOptions:
             min_prob=d.min_prob,
             max_candidates=d.max_candidates,
             batch_size=d.batch_size,
+            constrained=d.constrained,
         ),
         views=d.views,
         product_of_experts=d.product_of_experts,

@@ -66,6 +66,9 @@ class DecodeSettings(_Section):
     min_prob: float = Field(0.1, gt=0, le=1)
     max_candidates: int = Field(8, gt=0, le=256)
     batch_size: int = Field(8, gt=0, le=1024)
+    constrained: bool = Field(
+        True, description="decode only answers that form a valid grid (equal rows, <= 30 x 30)"
+    )
     product_of_experts: bool = True
 
 

@@ -4,8 +4,10 @@ and a LoRA adapter on an untrained base) and a tiny Hugging Face Llama."""
 import pytest
 from model_generator import GeneratorContract
 
+from arc_ttt.adapters.scripted_model import ScriptedModel
 from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
 from arc_ttt.adapters.torch.backend import TorchModelBackend
+from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.model_io import TrainOptions
 from tiny_models import recolor_sequences, save_tiny_llama, trained_on_recolor
 
@@ -62,3 +64,23 @@ class TestHuggingFaceLlamaGenerator(GeneratorContract):
     @pytest.fixture
     def model(self, hf_llama):
         return hf_llama[1]
+
+
+def _scripted_answers(x: Grid) -> list[tuple[Grid, float]]:
+    """Answers per input; ``same`` and ``doubled`` share their first cells and together outweigh
+    ``flipped``, so greedy takes their branch although ``flipped`` is the best single answer."""
+    rows = x.to_lists()
+    flipped = Grid([list(reversed(r)) for r in rows])
+    doubled = Grid([r + r for r in rows])
+    recolored = Grid([[(c + 1) % 10 for c in r] for r in rows])
+    return [(flipped, -0.4), (x, -0.9), (doubled, -1.2), (recolored, -2.5), (flipped, -3.0)]
+
+
+class TestScriptedGenerator(GeneratorContract):
+    @pytest.fixture
+    def backend(self):
+        return ScriptedModel(_scripted_answers)
+
+    @pytest.fixture
+    def model(self, backend):
+        return backend.base()

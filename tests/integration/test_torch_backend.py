@@ -12,8 +12,8 @@ from safetensors.torch import load_file
 from arc_ttt.adapters.torch.arc_decoder import ArcDecoder
 from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
 from arc_ttt.adapters.torch.backend import TorchModelBackend
-from arc_ttt.domain.codec import Encoded, Symbol, encode_prompt
-from arc_ttt.domain.continuation import answer_grid_index, encode_continuation
+from arc_ttt.domain.codec import Encoded, Symbol, decode_grid, encode_prompt
+from arc_ttt.domain.continuation import Cursor, answer_grid_index, encode_continuation
 from arc_ttt.domain.errors import ModelConfigError, ModelLoadError, UnknownModelError
 from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.model_io import DecodeOptions, ModelRef, TrainOptions
@@ -64,16 +64,22 @@ def trained():
     return backend, trained_on_recolor(backend)
 
 
-def naive_greedy(module: ArcDecoder, prompt: Encoded, max_new: int) -> tuple[list[int], float]:
-    """Greedy decoding that recomputes the whole sequence each step: no cache, no padding."""
+def naive_greedy(
+    module: ArcDecoder, prompt: Encoded, max_new: int, constrained: bool
+) -> tuple[list[int], float]:
+    """Greedy decoding that recomputes the whole sequence each step: no cache, no padding; with
+    ``constrained``, the best token among those the grid grammar allows."""
     tokens: list[int] = []
     total = 0.0
+    cursor = Cursor()
     with torch.no_grad():
         for _ in range(max_new):
             seq = prompt + answer(prompt, tokens)
             rows = [torch.tensor([x]) for x in (seq.tokens, seq.rows, seq.cols, seq.grid_index)]
             logprobs = torch.log_softmax(module(*rows)[0, -1].float(), dim=-1)
-            token = int(logprobs.argmax())
+            allowed = list(cursor.allowed()) if constrained else list(range(len(logprobs)))
+            token = allowed[int(logprobs[allowed].argmax())]
+            cursor = cursor.place(token)[1]
             tokens.append(token)
             total += float(logprobs[token])
             if token == END:
@@ -90,11 +96,13 @@ def same_weights(a: dict[str, torch.Tensor], b: dict[str, torch.Tensor]) -> bool
     return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
-def test_cached_greedy_equals_recomputing_the_whole_sequence(backend):
+@pytest.mark.parametrize("constrained", [True, False])
+def test_cached_greedy_equals_recomputing_the_whole_sequence(backend, constrained):
     module = ArcDecoder.seeded(TINY, 0).eval()
+    options = replace(GREEDY, constrained=constrained)
     for prompt in mixed_prompts():
-        [[candidate]] = backend.generate(backend.base(), [prompt], GREEDY)
-        tokens, logprob = naive_greedy(module, prompt, GREEDY.max_new_tokens)
+        [[candidate]] = backend.generate(backend.base(), [prompt], options)
+        tokens, logprob = naive_greedy(module, prompt, GREEDY.max_new_tokens, constrained)
         assert list(candidate.tokens) == tokens
         assert candidate.logprob == pytest.approx(logprob, abs=1e-4)
 
@@ -108,6 +116,17 @@ def test_batched_greedy_equals_one_prompt_at_a_time(backend):
         [[single]] = backend.generate(backend.base(), [prompt], GREEDY)
         assert b.tokens == single.tokens
         assert b.logprob == pytest.approx(single.logprob, abs=1e-4)
+
+
+def test_constrained_decoding_of_an_untrained_model_always_gives_a_grid(backend):
+    prompts = mixed_prompts()
+    greedy = DecodeOptions(max_new_tokens=931, batch_size=4)
+    dfs = DecodeOptions(strategy="dfs", min_prob=0.02, max_candidates=4, max_new_tokens=931)
+    for options in (greedy, dfs):
+        found = backend.generate(backend.base(), prompts, options)
+        assert all(c.complete for cs in found for c in cs)
+        for c in (c for cs in found for c in cs):
+            decode_grid(c.tokens)  # raises on anything that is not a grid
 
 
 def test_dfs_contains_the_greedy_answer_and_is_sorted(trained):

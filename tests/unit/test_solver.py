@@ -73,7 +73,7 @@ def test_product_of_experts_decides_between_candidates_with_equal_votes():
         return [(a, -0.1), (b, -0.3)] if x == original else [(b, -0.2), (a, -5.0)]
 
     model = ScriptedModel(answers)
-    dfs = DecodeOptions(strategy="dfs", max_candidates=2)
+    dfs = DecodeOptions(strategy="dfs", max_candidates=2, min_prob=1e-3)
     with_poe = solver(model).solve_task(task, SolveOptions(views=4, decode=dfs))
     without = solver(model).solve_task(
         task, SolveOptions(views=4, decode=dfs, product_of_experts=False)

@@ -1,12 +1,15 @@
 """A fake model for tests and demos: answers by a rule, and records what it was asked.
 
 It serves the Trainer, Generator and Scorer ports without any ML. ``answers(test_input)`` returns
-candidate grids with log-probs for the test input of each prompt (in the prompt's own view); the
-scorer gives a target the log-prob the rule gave it, else ``miss_logprob``.
+candidate grids with log-probs for the test input of each prompt (in the prompt's own view). These
+define a token model: a token prefix weighs the summed probability of the answers that start with
+it, so greedy decoding, threshold search and scoring (of whole answers and of prefixes) agree the
+way a real model's do; a complete grid that is not an answer scores ``miss_logprob``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -69,12 +72,23 @@ class ScriptedModel:
     def generate(
         self, model: ModelRef, prompts: Sequence[Encoded], options: DecodeOptions
     ) -> list[list[Candidate]]:
+        """Greedy: follow the heaviest branch of the answers' token tree (cut at
+        ``max_new_tokens``); DFS: the answers above ``min_prob`` that fit, best first."""
         out = []
         for prompt in prompts:
             self.prompts_seen.append(prompt)
-            ranked = sorted(self.answers(test_input_of(prompt)), key=lambda a: -a[1])
-            keep = 1 if options.strategy == "greedy" else options.max_candidates
-            cands = [Candidate(_target_tokens(g), lp) for g, lp in ranked[:keep]]
+            table = self._table(prompt)
+            if options.strategy == "greedy":
+                cands = [_greedy(table, options.max_new_tokens, self.miss_logprob)]
+            else:
+                floor = math.log(options.min_prob)
+                fitting = [
+                    (t, lp)
+                    for t, lp in table.items()
+                    if lp >= floor and len(t) <= options.max_new_tokens
+                ]
+                fitting.sort(key=lambda a: -a[1])
+                cands = [Candidate(t, lp) for t, lp in fitting[: options.max_candidates]]
             if self.invalid_tokens is not None:
                 cands.append(Candidate(self.invalid_tokens, self.miss_logprob, complete=False))
             out.append(cands)
@@ -83,11 +97,47 @@ class ScriptedModel:
     def score(
         self, model: ModelRef, prompts: Sequence[Encoded], targets: Sequence[Encoded]
     ) -> list[float]:
-        scores = []
-        for prompt, target in zip(prompts, targets, strict=True):
-            table = dict(self.answers(test_input_of(prompt)))
-            scores.append(table.get(decode_grid(target.tokens), self.miss_logprob))
-        return scores
+        """The log of the answers' probability mass under the target's tokens (a complete answer:
+        its own log-prob; a prefix: its answers' mass, at most 1); ``miss_logprob`` elsewhere."""
+        return [
+            _prefix_logprob(self._table(p), t.tokens, self.miss_logprob)
+            for p, t in zip(prompts, targets, strict=True)
+        ]
+
+    def _table(self, prompt: Encoded) -> dict[tuple[int, ...], float]:
+        """The answers to ``prompt``'s test input as token sequences (the first of equal grids)."""
+        table: dict[tuple[int, ...], float] = {}
+        for grid, logprob in self.answers(test_input_of(prompt)):
+            table.setdefault(_target_tokens(grid), min(0.0, logprob))
+        return table
+
+
+def _mass(table: dict[tuple[int, ...], float], prefix: tuple[int, ...]) -> float:
+    n = len(prefix)
+    return sum(math.exp(lp) for t, lp in table.items() if t[:n] == prefix)
+
+
+def _prefix_logprob(
+    table: dict[tuple[int, ...], float], tokens: tuple[int, ...], miss: float
+) -> float:
+    if tokens in table:
+        return table[tokens]
+    mass = _mass(table, tokens)
+    return min(0.0, math.log(mass)) if mass > 0 else miss
+
+
+def _greedy(table: dict[tuple[int, ...], float], max_new_tokens: int, miss: float) -> Candidate:
+    """The answer reached by always taking the heaviest next token (lowest id on ties)."""
+    if not table:
+        return Candidate((int(Symbol.END),), miss)  # nothing to say: an empty (invalid) answer
+    prefix: tuple[int, ...] = ()
+    while len(prefix) < max_new_tokens:
+        nexts = sorted({t[len(prefix)] for t in table if t[: len(prefix)] == prefix})
+        token = max(nexts, key=lambda tok: (_mass(table, (*prefix, tok)), -tok))
+        prefix = (*prefix, token)
+        if prefix in table:
+            return Candidate(prefix, table[prefix])
+    return Candidate(prefix, _prefix_logprob(table, prefix, miss), complete=False)
 
 
 def test_input_of(prompt: Encoded) -> Grid:

@@ -79,6 +79,8 @@ class DecodeOptions:
 
     ``greedy``: one candidate per prompt. ``dfs``: every completion whose probability stays above
     ``min_prob`` (ARChitects' threshold search), at most ``max_candidates``, best first.
+    ``constrained`` restricts both to answers that form a valid grid (rows of equal width, at
+    most 30 x 30, then END); the log-probabilities reported stay those of the model.
     """
 
     strategy: Literal["greedy", "dfs"] = "greedy"
@@ -86,6 +88,7 @@ class DecodeOptions:
     max_candidates: int = 8
     max_new_tokens: int = 931  # a 30 x 30 grid plus END
     batch_size: int = 8
+    constrained: bool = True  # only symbols that keep the answer a valid grid
 
 
 @dataclass(frozen=True, slots=True)

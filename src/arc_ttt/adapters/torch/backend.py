@@ -193,9 +193,19 @@ class TorchModelBackend:
         symbols = self._resolve(model)
         with torch.inference_mode(), self._accelerator.autocast(), _translated("generating"):
             if options.strategy == "greedy":
-                return [[c] for c in decoding.greedy(symbols, prompts, limit, options.batch_size)]
+                found = decoding.greedy(
+                    symbols, prompts, limit, options.batch_size, options.constrained
+                )
+                return [[c] for c in found]
             return [
-                decoding.threshold_dfs(symbols, p, options.min_prob, options.max_candidates, limit)
+                decoding.threshold_dfs(
+                    symbols,
+                    p,
+                    options.min_prob,
+                    options.max_candidates,
+                    limit,
+                    constrained=options.constrained,
+                )
                 for p in prompts
             ]
 

@@ -16,7 +16,7 @@ from torch import Tensor
 
 from arc_ttt.adapters.torch.symbol_model import SymbolModel
 from arc_ttt.adapters.torch.token_batch import padded, step_batch
-from arc_ttt.domain.codec import Encoded, Symbol
+from arc_ttt.domain.codec import VOCAB_SIZE, Encoded, Symbol
 from arc_ttt.domain.continuation import Cursor, answer_grid_index
 from arc_ttt.domain.model_io import Candidate
 
@@ -33,24 +33,39 @@ def by_length(prompts: Sequence[Encoded], batch_size: int) -> list[list[int]]:
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
+def _grammar_mask(cursors: Sequence[Cursor], device: torch.device) -> Tensor:
+    """0 where a token keeps each row's answer a valid grid prefix, -inf elsewhere."""
+    mask = torch.full((len(cursors), VOCAB_SIZE), -math.inf, device=device)
+    for row, cursor in enumerate(cursors):
+        mask[row, list(cursor.allowed())] = 0.0
+    return mask
+
+
 def greedy(
-    model: SymbolModel, prompts: Sequence[Encoded], max_new_tokens: int, batch_size: int
+    model: SymbolModel,
+    prompts: Sequence[Encoded],
+    max_new_tokens: int,
+    batch_size: int,
+    constrained: bool = True,
 ) -> list[Candidate]:
     """The most probable next symbol at every step, for each prompt; one candidate per prompt.
 
     A candidate ends at END (``complete``) or after ``max_new_tokens`` (``complete=False``).
+    ``constrained``: only symbols that keep the answer a valid grid are chosen (``Cursor.allowed``);
+    log-probabilities stay those of the unconstrained model, so a scorer gives the same value.
     """
     results: list[Candidate | None] = [None] * len(prompts)
     for chunk in by_length(prompts, batch_size):
+        batch = [prompts[i] for i in chunk]
         for i, candidate in zip(
-            chunk, _greedy_batch(model, [prompts[i] for i in chunk], max_new_tokens), strict=True
+            chunk, _greedy_batch(model, batch, max_new_tokens, constrained), strict=True
         ):
             results[i] = candidate
     return [c for c in results if c is not None]
 
 
 def _greedy_batch(
-    model: SymbolModel, prompts: Sequence[Encoded], max_new_tokens: int
+    model: SymbolModel, prompts: Sequence[Encoded], max_new_tokens: int, constrained: bool
 ) -> list[Candidate]:
     n = len(prompts)
     if max_new_tokens <= 0:
@@ -64,7 +79,8 @@ def _greedy_batch(
     done = [False] * n
     logprobs = _last_logprobs(model, batch, cache)
     for step in range(max_new_tokens):
-        best = logprobs.argmax(dim=-1)
+        choice = logprobs + _grammar_mask(cursors, logprobs.device) if constrained else logprobs
+        best = choice.argmax(dim=-1)
         picked = logprobs.gather(1, best[:, None])[:, 0]
         for row, (token, lp) in enumerate(zip(best.tolist(), picked.tolist(), strict=True)):
             if not done[row]:
@@ -92,20 +108,31 @@ class _Node:
     children: Iterator[tuple[int, float]]
 
 
-def _children(logprobs: Tensor, logprob: float, floor: float) -> Iterator[tuple[int, float]]:
-    """Next symbols that keep the cumulative log-prob above ``floor``, most probable first."""
+def _children(
+    logprobs: Tensor, logprob: float, floor: float, allowed: tuple[int, ...] | None
+) -> Iterator[tuple[int, float]]:
+    """Next symbols that keep the cumulative log-prob above ``floor``, most probable first; only
+    those in ``allowed`` unless it is None."""
     values, order = torch.sort(logprobs, descending=True, stable=True)
     for token, lp in zip(order.tolist(), values.tolist(), strict=True):
         if logprob + lp < floor:
             return
-        yield token, lp
+        if allowed is None or token in allowed:
+            yield token, lp
 
 
 def threshold_dfs(
-    model: SymbolModel, prompt: Encoded, min_prob: float, max_candidates: int, max_new_tokens: int
+    model: SymbolModel,
+    prompt: Encoded,
+    min_prob: float,
+    max_candidates: int,
+    max_new_tokens: int,
+    *,
+    constrained: bool = True,
 ) -> list[Candidate]:
     """Every completion whose probability is at least ``min_prob`` (ARChitects' search), best first,
-    at most ``max_candidates``. Complete candidates only (ending with END).
+    at most ``max_candidates``. Complete candidates only (ending with END). ``constrained``: only
+    branches that keep the answer a valid grid (``Cursor.allowed``), as in ``greedy``.
 
     Depth first, most probable child first, one cache cropped back at each return to a branch.
     Once ``max_candidates`` are found the floor rises to the worst of them, since nothing below
@@ -117,7 +144,10 @@ def threshold_dfs(
     grid = answer_grid_index(prompt)
     found: list[tuple[float, tuple[int, ...]]] = []
     root = _last_logprobs(model, batch, cache)[0]
-    stack = [_Node(cache.length, Cursor(), (), 0.0, _children(root, 0.0, floor))]
+    start = Cursor()
+    stack = [
+        _Node(cache.length, start, (), 0.0, _children(root, 0.0, floor, _rule(start, constrained)))
+    ]
     while stack:
         node = stack[-1]
         child = next(node.children, None)
@@ -140,8 +170,11 @@ def threshold_dfs(
         logprobs = _last_logprobs(
             model, step_batch([token], [position], [grid], model.device), cache
         )[0]
-        stack.append(
-            _Node(cache.length, cursor, tokens, logprob, _children(logprobs, logprob, floor))
-        )
+        children = _children(logprobs, logprob, floor, _rule(cursor, constrained))
+        stack.append(_Node(cache.length, cursor, tokens, logprob, children))
     found.sort(key=lambda f: -f[0])
     return [Candidate(t, lp) for lp, t in found[:max_candidates]]
+
+
+def _rule(cursor: Cursor, constrained: bool) -> tuple[int, ...] | None:
+    return cursor.allowed() if constrained else None

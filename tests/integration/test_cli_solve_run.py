@@ -1,0 +1,105 @@
+"""``arc-ttt solve`` end to end as a user runs it: the installed command, a real (small, untrained)
+built-in model, test-time training, augmented decoding, and the run folder it writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from arc_ttt.domain.arc_json import task_to_json
+from arc_ttt.domain.scoring import parse_submission
+from arc_ttt.domain.synthetic import generate_task
+
+ARC_TTT = shutil.which("arc-ttt")
+pytestmark = pytest.mark.skipif(ARC_TTT is None, reason="arc-ttt is not installed")
+
+SMALL_MODEL = {
+    "ARC_TTT_MODEL__D_MODEL": "32",
+    "ARC_TTT_MODEL__LAYERS": "2",
+    "ARC_TTT_MODEL__HEADS": "2",
+    "ARC_TTT_MODEL__THREADS": "1",
+}
+
+
+def solve(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **SMALL_MODEL}
+    return subprocess.run(
+        [ARC_TTT, "solve", "--model", "builtin", "--method", "full", "--steps", "6", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def task_folder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("tasks")
+    tasks = [
+        generate_task("recolor", 5, n_train=2, max_side=4),
+        generate_task("flip_horizontal", 6, n_train=2, max_side=4, n_test=2),
+    ]
+    for task in tasks:
+        (folder / f"{task.id}.json").write_text(json.dumps(task_to_json(task)))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def first_run(task_folder, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "first"
+    result = solve("--dataset", str(task_folder), "--views", "2", "--out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    return out, result
+
+
+def test_solve_writes_a_valid_submission_with_two_attempts_per_test_input(first_run, task_folder):
+    out, _ = first_run
+    submission = parse_submission(json.loads((out / "submission.json").read_text()))
+    expected = {p.stem: 2 if "flip" in p.stem else 1 for p in task_folder.glob("*.json")}
+    assert {t: len(a) for t, a in submission.answers.items()} == expected
+    for attempts in submission.answers.values():
+        for a in attempts:
+            assert a.attempt_1 != a.attempt_2
+
+
+def test_solve_records_every_task_and_the_run(first_run):
+    out, result = first_run
+    metrics = json.loads(result.stdout)
+    assert metrics["tasks"] == 2 and metrics["score"] is not None
+    assert metrics["tokens_trained"] > 0 and metrics["peak_memory_bytes"] > 0
+    assert metrics == {**json.loads((out / "metrics.json").read_text()), "run": str(out)}
+    lines = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
+    assert len(lines) == 2
+    for line in lines:
+        assert line["train_steps"] == 6 and line["seconds"] > 0
+        assert line["correct"] is not None and len(line["correct"]) == len(line["attempts"])
+    settings = json.loads((out / "settings.json").read_text())
+    assert settings["ttt"]["steps"] == 6 and settings["model"]["d_model"] == 32
+
+
+def test_the_same_seed_gives_the_same_submission(first_run, task_folder, tmp_path):
+    out, _ = first_run
+    again = solve("--dataset", str(task_folder), "--views", "2", "--out", str(tmp_path), "-q")
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "submission.json").read_text() == (out / "submission.json").read_text()
+
+
+def test_progress_prints_a_line_per_task_and_the_score(task_folder, tmp_path):
+    result = solve(
+        "--dataset", str(task_folder), "--limit", "1", "--views", "1", "--out", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "[1/1]" in result.stderr + result.stdout
+    assert "score" in result.stdout and "submission:" in result.stdout
+
+
+def test_a_bad_flag_value_is_a_one_line_usage_error(task_folder, tmp_path):
+    result = solve("--dataset", str(task_folder), "--views", "0", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "--views" in result.stderr
