@@ -1,13 +1,18 @@
 """arc_ttt: test-time training for ARC-AGI puzzles.
 
-    from arc_ttt import load_tasks
+    from arc_ttt import load_tasks, solve
     tasks = load_tasks("arc-agi-1/training")
     task = tasks.get("007bbfb7")          # shows as a picture in Jupyter
+    report = solve(tasks.select(["007bbfb7"]), model={"path": "builtin"}, ttt={"steps": 32})
+    report.score, report.submission.to_json()
 
 Importing this package does not import torch.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from arc_ttt.domain.augmentation import Augmentation, ColorPermutation, Dihedral
 from arc_ttt.domain.errors import (
@@ -23,6 +28,10 @@ from arc_ttt.domain.errors import (
 from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.scoring import ScoreReport, Submission, parse_submission, score_submission
 from arc_ttt.domain.task import Example, Task, TaskCollection
+
+if TYPE_CHECKING:
+    from arc_ttt.application.solve import SolveReport
+    from arc_ttt.settings import Settings
 
 __version__ = "0.1.0"
 
@@ -40,6 +49,30 @@ def bundled_datasets() -> list[str]:
     from arc_ttt.adapters.bundled_tasks import BUNDLED  # noqa: PLC0415
 
     return list(BUNDLED)
+
+
+def solve(
+    tasks: Iterable[Task],
+    settings: Settings | None = None,
+    *,
+    progress: bool = True,
+    **sections: Any,
+) -> SolveReport:
+    """Solve ``tasks`` as ``arc-ttt solve`` does: test-time training, augmented decoding and
+    product-of-experts selection. Settings come from ``settings`` or from keyword sections, e.g.
+    ``solve(tasks, model={"path": "builtin"}, ttt={"steps": 32, "method": "full"}, seed=1)``
+    (``ARC_TTT_`` environment variables fill the rest). The report holds per-task results,
+    ``.score`` (when the solutions are known) and ``.submission``. Loads torch on first use.
+    """
+    from arc_ttt.adapters.progress import LineProgress  # noqa: PLC0415
+    from arc_ttt.container import build_container  # noqa: PLC0415
+    from arc_ttt.settings import Settings  # noqa: PLC0415
+
+    if settings is not None and sections:
+        raise TypeError("pass either settings or keyword sections, not both")
+    container = build_container(settings if settings is not None else Settings(**sections))
+    container.progress.override(LineProgress(quiet=not progress))
+    return container.solver().solve(list(tasks), container.solve_options())
 
 
 __all__ = [
@@ -65,4 +98,5 @@ __all__ = [
     "load_tasks",
     "parse_submission",
     "score_submission",
+    "solve",
 ]

@@ -95,17 +95,18 @@ def _add_solve(sub: argparse._SubParsersAction[_Parser]) -> None:
         description="Adapt a model to each task, decode under augmented views, submit two attempts.",
         epilog="example: arc-ttt solve --dataset arc-agi-1/training --limit 10 --out runs/first",
     )
-    s.add_argument(
-        "--dataset", required=True, metavar="D", help="bundled name, task folder or JSON file"
-    )
+    s.add_argument("--dataset", metavar="D", help="bundled name, task folder or JSON file")
     s.add_argument(
         "--solutions", metavar="FILE", help="Kaggle solutions file for a challenges file"
     )
     which = s.add_mutually_exclusive_group()
     which.add_argument("--tasks", metavar="ID,ID", help="only these task ids")
     which.add_argument("--limit", type=int, metavar="N", help="only the first N tasks (by id)")
+    s.add_argument("--out", metavar="DIR", help="run folder to write (created if missing)")
     s.add_argument(
-        "--out", required=True, metavar="DIR", help="run folder to write (created if missing)"
+        "--resume",
+        metavar="RUN_DIR",
+        help="continue a stopped run with its own settings; finished tasks are not redone",
     )
     s.add_argument("--model", metavar="PATH", help="default | builtin | a local model folder")
     s.add_argument("--ttt", choices=["per-task", "none"], help="test-time training mode")
@@ -238,17 +239,55 @@ def _solve_settings(args: argparse.Namespace) -> Any:
         raise UsageError(f"{where}: {first['msg']}") from e
 
 
+def _resumed_args(args: argparse.Namespace) -> None:
+    """Fill ``args`` from the run folder's settings.json; other choices would change the run."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from arc_ttt.settings import Settings  # noqa: PLC0415
+
+    given = [f"--{f}" for f in ("dataset", "solutions", "tasks", "limit", "out", *SOLVE_FLAGS)]
+    clash = [f for f in given if getattr(args, f[2:]) is not None]
+    if clash:
+        raise UsageError(f"--resume continues a run with its own settings; drop {', '.join(clash)}")
+    folder = Path(args.resume)
+    try:
+        saved = json.loads((folder / "settings.json").read_text())
+        args.dataset, args.solutions, args.tasks = (
+            saved.pop("dataset"),
+            saved.pop("solutions", None),
+            saved.pop("tasks"),
+        )
+        if isinstance(args.tasks, list):
+            args.tasks = ",".join(args.tasks)
+        args.saved_settings = Settings(**saved)
+    except FileNotFoundError as e:
+        raise UsageError(
+            f"--resume: {args.resume!r} has no settings.json (not a run folder)"
+        ) from e
+    except (ValueError, KeyError, TypeError, ValidationError) as e:
+        raise UsageError(
+            f"--resume: {folder / 'settings.json'} is not a run's settings: {e}"
+        ) from e
+    args.out = str(folder)
+
+
 def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
+    from arc_ttt.adapters.fs_store import FilesystemCheckpointStore  # noqa: PLC0415
     from arc_ttt.adapters.progress import LineProgress, RichProgress  # noqa: PLC0415
     from arc_ttt.adapters.run_folder import RunFolder  # noqa: PLC0415
+    from arc_ttt.adapters.store_solve_cache import StoreSolveCache  # noqa: PLC0415
     from arc_ttt.container import build_container  # noqa: PLC0415
 
+    if args.resume is not None:
+        _resumed_args(args)
+    if args.dataset is None or args.out is None:
+        raise UsageError("solve needs --dataset and --out (or --resume RUN_DIR)")
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit: must be at least 1")
     out = Path(args.out).resolve()
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {args.out!r} exists and is not a folder")
-    settings = _solve_settings(args)
+    settings = args.saved_settings if args.resume is not None else _solve_settings(args)
     container = _apply_overrides(build_container(settings), args.overrides)
     collection = container.catalog().open(args.dataset, args.solutions).load()
     for problem in collection.problems:
@@ -260,8 +299,15 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
     interactive = sys.stderr.isatty() and not args.quiet and "NO_COLOR" not in os.environ
     container.progress.override(RichProgress() if interactive else LineProgress(quiet=args.quiet))
     run = RunFolder(out)
+    if "solve_cache" not in args.overrides:
+        container.solve_cache.override(StoreSolveCache(FilesystemCheckpointStore(out / "cache")))
     run.write_settings(
-        {"dataset": args.dataset, "tasks": collection.ids(), **settings.model_dump()}
+        {
+            "dataset": args.dataset,
+            "solutions": args.solutions,
+            "tasks": collection.ids(),
+            **settings.model_dump(),
+        }
     )
     report = container.solver().solve(collection, container.solve_options())
     run.write_report(report)

@@ -98,8 +98,16 @@ class Container(containers.DeclarativeContainer):
     datasets = providers.Callable(list_datasets, catalog=catalog)
     find_task = providers.Callable(find_task, catalog=catalog)
     score = providers.Callable(score_file, catalog=catalog)
+    solve_cache = providers.Object(None)  # a SolveCache; the CLI keeps one in the run folder
     solver = providers.Factory(
-        Solver, trainer=model, generator=model, scorer=model, progress=progress, memory=memory
+        Solver,
+        trainer=model,
+        generator=model,
+        scorer=model,
+        progress=progress,
+        memory=memory,
+        cache=solve_cache,
+        exporter=model,
     )
     solve_options = providers.Callable(solve_options, settings=settings)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -103,3 +104,46 @@ def test_a_bad_flag_value_is_a_one_line_usage_error(task_folder, tmp_path):
     result = solve("--dataset", str(task_folder), "--views", "0", "--out", str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "--views" in result.stderr
+
+
+def test_a_killed_run_resumes_without_redoing_finished_tasks(first_run, task_folder, tmp_path):
+    out = tmp_path / "killed"
+    args = ["--dataset", str(task_folder), "--views", "2", "--out", str(out)]
+    env = {**os.environ, **SMALL_MODEL}
+    command = [ARC_TTT, "solve", "--model", "builtin", "--method", "full", "--steps", "6", *args]
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env) as proc:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.startswith("[1/2]"):
+                proc.send_signal(signal.SIGKILL)  # killed after its first task, mid-run
+                break
+        proc.wait(timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert not (out / "submission.json").exists()
+    resumed = subprocess.run(
+        [ARC_TTT, "solve", "--resume", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    first_out, _ = first_run
+    assert (out / "submission.json").read_text() == (first_out / "submission.json").read_text()
+    lines = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
+    assert sorted(line["from_cache"] for line in lines) == [False, True]
+
+
+def test_resume_refuses_new_settings_and_non_run_folders(tmp_path):
+    result = subprocess.run(
+        [ARC_TTT, "solve", "--resume", str(tmp_path), "--steps", "3"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2 and "drop --steps" in result.stderr
+    result = subprocess.run(
+        [ARC_TTT, "solve", "--resume", str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 2 and "no settings.json" in result.stderr

@@ -204,6 +204,38 @@ def test_lora_changes_the_answers_and_trains_only_the_adapter(backend, tmp_path)
     assert changed and all(k.split(".")[-2] in projections for k in changed)
 
 
+def test_adapter_files_are_peft_format_and_load_with_peft_alone(backend, tmp_path):
+    from peft import PeftModel
+
+    result = backend.adapt(backend.base(), "export", recolor_sequences(16, seed=2), LORA)
+    files = backend.adapter_files(result.model)
+    assert set(files) == {"adapter_config.json", "adapter_model.safetensors"}
+    for name, data in files.items():
+        (tmp_path / "adapter").mkdir(exist_ok=True)
+        (tmp_path / "adapter" / name).write_bytes(data)
+    loaded = PeftModel.from_pretrained(ArcDecoder.seeded(TINY, 0), str(tmp_path / "adapter"))
+    merged = loaded.merge_and_unload().state_dict()
+    ours = weights(backend, result.model, tmp_path / "merged")
+    assert ours.keys() == merged.keys()
+    assert all(torch.allclose(ours[k], merged[k], atol=1e-6) for k in ours)
+    with pytest.raises(UnknownModelError):
+        backend.adapter_files(backend.base())
+
+
+def test_a_fully_trained_copy_exports_as_a_model_folder(backend, tmp_path):
+    full = replace(LORA, method="full", steps=2)
+    result = backend.adapt(backend.base(), "full-export", recolor_sequences(8, seed=2), full)
+    files = backend.adapter_files(result.model)
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    again = TorchModelBackend.from_pretrained(tmp_path, cpu=True)
+    prompts = mixed_prompts()
+    assert again.generate(again.base(), prompts, GREEDY) == backend.generate(
+        result.model, prompts, GREEDY
+    )
+    backend.release(result.model)
+
+
 def test_released_models_are_gone_and_names_are_reusable(backend):
     first = backend.adapt(backend.base(), "x", recolor_sequences(16, 1), LORA)
     backend.release(first.model)

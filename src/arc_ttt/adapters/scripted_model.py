@@ -9,6 +9,7 @@ way a real model's do; a complete grid that is not an answer scores ``miss_logpr
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +65,14 @@ class ScriptedModel:
         return TrainResult(
             ModelRef(base.base, name), steps, tokens, 0.0, (), "steps" if sequences else "no_data"
         )
+
+    def adapter_files(self, model: ModelRef) -> dict[str, bytes]:
+        """What this fake learned (nothing but the call): one JSON file."""
+        calls = [c for c in self.adapt_calls if c.name == model.adapter]
+        if model.adapter not in self.live or not calls:
+            raise KeyError(model.adapter)
+        last = calls[-1]
+        return {"adapter.json": json.dumps({"name": last.name, "tokens": last.tokens}).encode()}
 
     def release(self, model: ModelRef) -> None:
         self.released.append(model)

@@ -18,6 +18,7 @@ def task_record(result: TaskResult) -> dict[str, Any]:
         "train_steps": result.train_steps,
         "tokens_trained": result.tokens_trained,
         "stopped_because": result.stopped_because,
+        "from_cache": result.from_cache,
         "invalid_generations": result.invalid_generations,
         "peak_memory_bytes": result.peak_memory_bytes,
         "attempts": [

@@ -8,8 +8,9 @@ grid) break ties, then first appearance.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.scoring import Attempts
@@ -30,9 +31,30 @@ class RankedCandidate:
         """Sum of log-probs over the views that scored it (-inf if none did)."""
         return sum(self.view_scores.values()) if self.view_scores else float("-inf")
 
-    def sort_key(self) -> tuple[float, int, float, int]:
+    def sort_key(self, product_of_experts: bool = True) -> tuple[float, int, float, int]:
         best_gen = max(self.generation_logprobs, default=float("-inf"))
-        return (-self.poe_score, -self.votes, -best_gen, self.first_seen)
+        poe = self.poe_score if product_of_experts else 0.0
+        return (-poe, -self.votes, -best_gen, self.first_seen)
+
+    def to_record(self) -> dict[str, Any]:
+        """JSON-ready (floats kept exact by JSON's round trip of Python floats)."""
+        return {
+            "grid": self.grid.to_lists(),
+            "votes": self.votes,
+            "generation_logprobs": list(self.generation_logprobs),
+            "view_scores": {str(v): lp for v, lp in sorted(self.view_scores.items())},
+            "first_seen": self.first_seen,
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> RankedCandidate:
+        return cls(
+            Grid(record["grid"]),
+            int(record["votes"]),
+            [float(x) for x in record["generation_logprobs"]],
+            {int(v): float(lp) for v, lp in record["view_scores"].items()},
+            int(record["first_seen"]),
+        )
 
 
 class CandidatePool:
@@ -59,9 +81,26 @@ class CandidatePool:
     def __len__(self) -> int:
         return len(self._by_grid)
 
-    def ranked(self) -> list[RankedCandidate]:
-        """Best first: PoE score, then votes, then best generation log-prob, then first seen."""
-        return sorted(self._by_grid.values(), key=RankedCandidate.sort_key)
+    def ranked(self, product_of_experts: bool = True) -> list[RankedCandidate]:
+        """Best first: PoE score (unless turned off), then votes, then best generation log-prob,
+        then first seen."""
+        return sorted(
+            self._by_grid.values(), key=lambda c: c.sort_key(product_of_experts=product_of_experts)
+        )
+
+    def to_record(self) -> list[dict[str, Any]]:
+        """The pool as JSON-ready records, in first-seen order."""
+        return [c.to_record() for c in self._by_grid.values()]
+
+    @classmethod
+    def from_record(cls, records: Iterable[Mapping[str, Any]]) -> CandidatePool:
+        """Rebuild a pool from ``to_record``; a malformed record raises KeyError/ValueError/
+        TypeError or ``InvalidGridError``."""
+        pool = cls()
+        for record in records:
+            entry = RankedCandidate.from_record(record)
+            pool._by_grid[entry.grid] = entry
+        return pool
 
 
 def pick_attempts(ranked: Sequence[RankedCandidate], fallbacks: Iterable[Grid]) -> Attempts:

@@ -8,6 +8,7 @@ the library's errors. Threads are the caller's business (``torch.set_num_threads
 from __future__ import annotations
 
 import itertools
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -234,6 +235,21 @@ class TorchModelBackend:
             module = self._lora.merged_copy(entry.slot)
         with _translated(f"saving to {folder}"):
             self._family.save(module, Path(folder))
+
+    def adapter_files(self, model: ModelRef) -> dict[str, bytes]:
+        """An adapted model's own files: its LoRA adapter in peft's format, or (full training)
+        the whole model folder as ``save`` writes it."""
+        self._check_base(model)
+        if model.adapter is None:
+            raise UnknownModelError("the base model has no adapter files; use save for it")
+        entry = self._entry(model)
+        with _translated(f"exporting {model.adapter!r}"):
+            if entry.slot is not None:
+                return self._lora.export(entry.slot)
+            assert entry.module is not None
+            with tempfile.TemporaryDirectory() as tmp:
+                self._family.save(entry.module, Path(tmp))
+                return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
 
     def _check_base(self, model: ModelRef) -> None:
         if model.base != self._name:

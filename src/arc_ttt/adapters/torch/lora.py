@@ -8,7 +8,9 @@ The last adapter's release unloads peft entirely, leaving the plain base module.
 from __future__ import annotations
 
 import copy
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model
@@ -87,6 +89,20 @@ class LoraAdapters:
         else:
             self._peft.base_model.unload()
             self._peft = None
+
+    def export(self, slot: str) -> dict[str, bytes]:
+        """Adapter ``slot`` in peft's own format: ``adapter_config.json`` and
+        ``adapter_model.safetensors``, which ``PeftModel.from_pretrained`` loads onto the base."""
+        if self._peft is None or slot not in self._peft.peft_config:
+            raise KeyError(slot)
+        with tempfile.TemporaryDirectory() as tmp:
+            self._peft.save_pretrained(tmp, selected_adapters=[slot])
+            # peft writes a non-default adapter into a sub-folder named after it.
+            folder = Path(tmp) / slot
+            return {
+                name: (folder / name).read_bytes()
+                for name in ("adapter_config.json", "adapter_model.safetensors")
+            }
 
     def base_copy(self) -> nn.Module:
         """A trainable deep copy of the base module without any LoRA layer (for full training)."""

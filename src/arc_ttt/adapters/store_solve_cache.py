@@ -1,0 +1,40 @@
+"""``SolveCache`` on a checkpoint store: every record is a versioned, verified checkpoint."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from arc_ttt.domain.errors import CheckpointNotFoundError
+from arc_ttt.ports.checkpoint_store import CheckpointStore
+
+log = logging.getLogger(__name__)
+RECORD = "candidates.json"
+
+
+class StoreSolveCache:
+    """Candidates under ``candidates/<key>`` (one JSON file), adapters under ``adapters/<key>``."""
+
+    def __init__(self, store: CheckpointStore) -> None:
+        self.store = store
+
+    def candidates(self, key: str) -> Mapping[str, Any] | None:
+        try:
+            checkpoint, skipped = self.store.load_latest_valid(f"candidates/{key}")
+        except CheckpointNotFoundError:
+            return None
+        for s in skipped:
+            log.warning("cached candidates %s skipped: %s", key, s)
+        record: Mapping[str, Any] = json.loads(checkpoint.files[RECORD])
+        return record
+
+    def keep_candidates(self, key: str, record: Mapping[str, Any]) -> None:
+        data = json.dumps(record, sort_keys=True).encode()
+        self.store.save(f"candidates/{key}", {RECORD: data}, {"kind": "candidates"})
+
+    def keep_adapter(
+        self, key: str, files: Mapping[str, bytes], metadata: Mapping[str, Any]
+    ) -> None:
+        self.store.save(f"adapters/{key}", files, {"kind": "adapter", **metadata})
