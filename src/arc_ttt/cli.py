@@ -110,7 +110,11 @@ def _add_solve(sub: argparse._SubParsersAction[_Parser]) -> None:
     )
     s.add_argument("--model", metavar="PATH", help="default | builtin | a local model folder")
     s.add_argument("--ttt", choices=["per-task", "none"], help="test-time training mode")
-    s.add_argument("--method", choices=["lora", "full"], help="LoRA adapters or full fine-tuning")
+    s.add_argument(
+        "--method",
+        choices=["auto", "lora", "full"],
+        help="LoRA adapters or full fine-tuning (auto: full for the built-in model, else LoRA)",
+    )
     s.add_argument(
         "--steps", type=int, metavar="N", help="optimizer steps of test-time training per task"
     )

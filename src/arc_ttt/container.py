@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from dependency_injector import containers, providers
 
@@ -52,6 +52,14 @@ def model_backend(settings: Settings) -> Any:
     return TorchModelBackend.from_pretrained(Path(m.path).expanduser().resolve())
 
 
+def train_method(settings: Settings) -> Literal["lora", "full"]:
+    """``auto``: the small built-in model trains in full (LoRA on an untrained base barely
+    learns, see docs/solve.md); a model folder, possibly a large one, gets LoRA."""
+    if settings.ttt.method != "auto":
+        return settings.ttt.method
+    return "full" if settings.model.path in ("default", "builtin") else "lora"
+
+
 def solve_options(settings: Settings) -> SolveOptions:
     """Translate validated settings into the use case's options."""
     t, d = settings.ttt, settings.decode
@@ -67,7 +75,7 @@ def solve_options(settings: Settings) -> SolveOptions:
             max_seconds=t.max_seconds_per_task,
             early_stop_loss=t.early_stop_loss,
             seed=settings.seed,
-            method=t.method,
+            method=train_method(settings),
             lora_rank=t.lora_rank,
             lora_alpha=t.lora_alpha,
             lora_dropout=t.lora_dropout,

@@ -37,7 +37,11 @@ class TTTSettings(_Section):
     """Test-time training of each task (``mode="none"`` decodes with the base model)."""
 
     mode: Literal["per-task", "none"] = "per-task"
-    method: Literal["lora", "full"] = "lora"
+    method: Literal["auto", "lora", "full"] = Field(
+        "auto",
+        description="auto: full fine-tuning of the small built-in model (default/builtin), "
+        "LoRA for a model folder",
+    )
     steps: int = Field(48, gt=0, le=100_000)
     batch_size: int = Field(4, gt=0, le=1024)
     grad_accumulation: int = Field(1, gt=0, le=1024)

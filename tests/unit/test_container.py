@@ -40,3 +40,18 @@ def test_settings_come_from_the_environment_with_validation(monkeypatch):
 def test_unknown_settings_are_refused():
     with pytest.raises(ValidationError, match="typo"):
         Settings(typo=1)
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "expected"),
+    [
+        ("default", "auto", "full"),
+        ("builtin", "auto", "full"),
+        ("/models/qwen", "auto", "lora"),
+        ("builtin", "lora", "lora"),
+        ("/models/qwen", "full", "full"),
+    ],
+)
+def test_auto_method_trains_the_small_builtin_in_full_and_folders_with_lora(path, method, expected):
+    settings = Settings(model={"path": path}, ttt={"method": method})
+    assert build_container(settings).solve_options().train.method == expected
