@@ -93,6 +93,10 @@ class InvalidCheckpointKeyError(CheckpointError, ValueError):
         super().__init__(f"invalid checkpoint {what} {value!r}: {reason}")
 
 
+class CheckpointMismatchError(CheckpointError, ValueError):
+    """A saved training state that belongs to another run (other parameters, data or options)."""
+
+
 class InvalidCheckpointDataError(CheckpointError, ValueError):
     """Metadata that is not JSON, or a file whose content is not bytes."""
 

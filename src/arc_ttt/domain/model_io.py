@@ -71,6 +71,7 @@ class TrainResult:
     seconds: float
     losses: tuple[float, ...] = ()  # mean loss per optimizer step
     stopped_because: str = "steps"  # steps | time | early_stop | patience | no_data
+    resumed_from_step: int = 0  # > 0 when the run continued from a saved training state
 
 
 @dataclass(frozen=True, slots=True)

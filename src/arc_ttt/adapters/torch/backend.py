@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +31,7 @@ from arc_ttt.adapters.torch.options import check_decode_options, check_train_opt
 from arc_ttt.adapters.torch.placement import make_accelerator
 from arc_ttt.adapters.torch.symbol_model import SymbolModel
 from arc_ttt.adapters.torch.training import train
+from arc_ttt.adapters.torch.training_state import TrainingCheckpoints
 from arc_ttt.domain.codec import Encoded, max_target_tokens
 from arc_ttt.domain.errors import (
     ArcTTTError,
@@ -140,9 +141,16 @@ class TorchModelBackend:
         name: str,
         sequences: Sequence[TrainingSequence],
         options: TrainOptions,
+        *,
+        checkpoints: TrainingCheckpoints | None = None,
+        on_step: Callable[[int, float], None] | None = None,
     ) -> TrainResult:
         """Train a fresh adapter (or, with ``method="full"``, a fresh copy) of the base on
-        ``sequences``; an earlier model of the same ``name`` is replaced."""
+        ``sequences``; an earlier model of the same ``name`` is replaced.
+
+        ``checkpoints``: save the training state on its schedule and resume from the newest
+        intact one under its key (bit-identical to an uninterrupted run on the CPU).
+        ``on_step(step, loss)`` is called after each optimizer step."""
         if base != self.base():
             raise UnknownModelError(
                 f"adapt starts from this backend's base {self._name!r}, got {base}"
@@ -163,7 +171,13 @@ class TorchModelBackend:
             self._adapted[name] = entry
             try:
                 outcome = train(
-                    self._family.wrap(module), params, sequences, options, self._accelerator
+                    self._family.wrap(module),
+                    params,
+                    sequences,
+                    options,
+                    self._accelerator,
+                    checkpoints=checkpoints,
+                    on_step=on_step,
                 )
             except BaseException:
                 self.release(ModelRef(self._name, name))
@@ -175,6 +189,7 @@ class TorchModelBackend:
             outcome.seconds,
             outcome.losses,
             outcome.stopped_because,
+            outcome.resumed_from_step,
         )
 
     def release(self, model: ModelRef) -> None:

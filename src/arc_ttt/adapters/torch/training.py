@@ -8,6 +8,7 @@ accumulating k micro-batches equals one batch k times as large.
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -20,8 +21,20 @@ from torch.nn import functional
 
 from arc_ttt.adapters.torch.symbol_model import SymbolModel
 from arc_ttt.adapters.torch.token_batch import TokenBatch, padded
+from arc_ttt.adapters.torch.training_state import (
+    LoopState,
+    RunParts,
+    TrainingCheckpoints,
+    capture,
+    fingerprint,
+    parameter_names,
+    restore,
+)
 from arc_ttt.domain.codec import VOCAB_SIZE
+from arc_ttt.domain.errors import CheckpointNotFoundError
 from arc_ttt.domain.model_io import TrainingSequence, TrainOptions
+
+log = logging.getLogger(__name__)
 
 IGNORE = -100
 MAX_GRAD_NORM = 1.0
@@ -36,6 +49,7 @@ class TrainingOutcome:
     seconds: float
     losses: tuple[float, ...]
     stopped_because: str
+    resumed_from_step: int = 0
 
 
 def length_buckets(
@@ -68,19 +82,37 @@ def _labels(sequences: Sequence[TrainingSequence], width: int, device: torch.dev
     return torch.tensor(rows, dtype=torch.long, device=device)
 
 
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """One optimizer step's micro-batches, and where it sits in the data order."""
+
+    micro: list[list[TrainingSequence]]
+    epoch_end: bool
+    epoch_rng: Tensor  # the batch generator's state when this group's epoch was drawn
+    index: int  # position of the group in its epoch
+
+
 def _epochs(
-    sequences: Sequence[TrainingSequence], options: TrainOptions, generator: torch.Generator
-) -> Iterator[tuple[list[list[TrainingSequence]], bool]]:
-    """Groups of micro-batches (one optimizer step each), flagged True at an epoch's last group."""
+    sequences: Sequence[TrainingSequence],
+    options: TrainOptions,
+    generator: torch.Generator,
+    skip: int = 0,
+) -> Iterator[_Group]:
+    """Groups of micro-batches (one optimizer step each), epoch after epoch; the first ``skip``
+    groups of the first epoch are passed over (a resumed run's data order)."""
     lengths = [len(s) for s in sequences]
     while True:
+        epoch_rng = generator.get_state()
         batches = length_buckets(lengths, options.batch_size, generator)
         groups = [
             batches[i : i + options.grad_accumulation]
             for i in range(0, len(batches), options.grad_accumulation)
         ]
         for k, group in enumerate(groups):
-            yield [[sequences[i] for i in b] for b in group], k == len(groups) - 1
+            if k >= skip:
+                micro = [[sequences[i] for i in b] for b in group]
+                yield _Group(micro, k == len(groups) - 1, epoch_rng, k)
+        skip = 0
 
 
 def _micro_loss(model: SymbolModel, batch: TokenBatch, labels: Tensor) -> Tensor:
@@ -100,9 +132,16 @@ def train(
     sequences: Sequence[TrainingSequence],
     options: TrainOptions,
     accelerator: Accelerator,
+    *,
+    checkpoints: TrainingCheckpoints | None = None,
+    on_step: Callable[[int, float], None] | None = None,
 ) -> TrainingOutcome:
-    """Train ``params`` of ``model`` on ``sequences`` for at most ``options.steps`` optimizer steps."""
-    start = time.perf_counter()
+    """Train ``params`` of ``model`` on ``sequences`` for at most ``options.steps`` optimizer steps.
+
+    With ``checkpoints``, the run first resumes from the newest intact state under its key (the
+    result equals an uninterrupted run's, bit for bit on the CPU) and saves its state on the
+    schedule. ``on_step(step, loss)`` is called after every optimizer step.
+    """
     if not sequences or options.steps == 0:
         return TrainingOutcome(0, 0, 0.0, (), "no_data" if not sequences else "steps")
     optimizer = torch.optim.AdamW(
@@ -113,16 +152,23 @@ def train(
     )
     optimizer, scheduler = accelerator.prepare(optimizer, scheduler)
     generator = torch.Generator().manual_seed(options.seed)
-    device = model.device
-    losses: list[float] = []
-    tokens = 0
+    names = parameter_names(model.module, params)
+    run = RunParts(params, names, optimizer, scheduler, fingerprint(sequences, options, names))
+    loop = LoopState()
+    if checkpoints is not None:
+        loop = _resume(checkpoints, run, generator)
+    resumed_from = loop.step
+    if loop.stopped_because:  # the saved run had ended: its weights are back, nothing to do
+        return TrainingOutcome(
+            loop.step, loop.tokens, loop.seconds, tuple(loop.losses), loop.stopped_because, 0
+        )
+    start = time.perf_counter() - loop.seconds
+    last_save = time.perf_counter()
     reason = "steps"
-    epoch_loss = epoch_tokens = 0.0
-    best, stale = math.inf, 0
     model.module.train()
     try:
-        for group, epoch_end in _epochs(sequences, options, generator):
-            if len(losses) >= options.steps:
+        for group in _epochs(sequences, options, generator, skip=loop.next_group):
+            if loop.step >= options.steps:
                 break
             if (
                 options.max_seconds is not None
@@ -130,39 +176,95 @@ def train(
             ):
                 reason = "time"
                 break
-            step_tokens = max(1, sum(s.loss_tokens for b in group for s in b))
-            step_loss = 0.0
-            for i, micro in enumerate(group):
-                batch = padded([s.encoded for s in micro], device, left=False)
-                labels = _labels(micro, batch.shape[1], device)
-                # Gradients synchronise across processes only on the step's last micro-batch.
-                sync = (
-                    contextlib.nullcontext()
-                    if i == len(group) - 1
-                    else accelerator.no_sync(model.module)
-                )
-                with sync, accelerator.autocast():
-                    loss = _micro_loss(model, batch, labels)
-                accelerator.backward(loss / step_tokens)
-                step_loss += loss.item()
-                tokens += sum(len(s) for s in micro)
-            accelerator.clip_grad_norm_(params, MAX_GRAD_NORM)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            losses.append(step_loss / step_tokens)
-            epoch_loss += step_loss
-            epoch_tokens += step_tokens
-            if epoch_end:
-                mean, epoch_loss, epoch_tokens = epoch_loss / epoch_tokens, 0.0, 0.0
-                if options.early_stop_loss is not None and mean < options.early_stop_loss:
-                    reason = "early_stop"
-                    break
-                best, stale = (mean, 0) if mean < best else (best, stale + 1)
-                if options.patience is not None and stale >= options.patience:
-                    reason = "patience"
-                    break
+            _step(model, run, group, accelerator, loop)
+            stop = _epoch_end(loop, options) if group.epoch_end else None
+            if on_step is not None:
+                on_step(loop.step, loop.losses[-1])
+            if checkpoints is not None:
+                final = stop is not None or loop.step >= options.steps
+                since = time.perf_counter() - last_save
+                if checkpoints.schedule.is_due(loop.step, seconds_since_save=since, final=final):
+                    loop.seconds = time.perf_counter() - start
+                    loop.stopped_because = (stop or "steps") if final else ""
+                    _save(checkpoints, capture(loop, run, group.epoch_rng), loop)
+                    last_save = time.perf_counter()
+            if stop is not None:
+                reason = stop
+                break
     finally:
         model.module.eval()
         accelerator.free_memory()
-    return TrainingOutcome(len(losses), tokens, time.perf_counter() - start, tuple(losses), reason)
+    seconds = time.perf_counter() - start
+    return TrainingOutcome(
+        loop.step, loop.tokens, seconds, tuple(loop.losses), reason, resumed_from
+    )
+
+
+def _step(
+    model: SymbolModel, run: RunParts, group: _Group, accelerator: Accelerator, loop: LoopState
+) -> None:
+    """One optimizer step over ``group``'s micro-batches; the loss is the mean over its loss
+    tokens (all micro-batches together)."""
+    device = model.device
+    step_tokens = max(1, sum(s.loss_tokens for b in group.micro for s in b))
+    step_loss = 0.0
+    for i, micro in enumerate(group.micro):
+        batch = padded([s.encoded for s in micro], device, left=False)
+        labels = _labels(micro, batch.shape[1], device)
+        # Gradients synchronise across processes only on the step's last micro-batch.
+        sync = (
+            contextlib.nullcontext()
+            if i == len(group.micro) - 1
+            else accelerator.no_sync(model.module)
+        )
+        with sync, accelerator.autocast():
+            loss = _micro_loss(model, batch, labels)
+        accelerator.backward(loss / step_tokens)
+        step_loss += loss.item()
+        loop.tokens += sum(len(s) for s in micro)
+    accelerator.clip_grad_norm_(list(run.params), MAX_GRAD_NORM)
+    run.optimizer.step()
+    run.scheduler.step()
+    run.optimizer.zero_grad(set_to_none=True)
+    loop.step += 1
+    loop.losses.append(step_loss / step_tokens)
+    loop.next_group = group.index + 1
+    loop.epoch_loss += step_loss
+    loop.epoch_tokens += step_tokens
+
+
+def _epoch_end(loop: LoopState, options: TrainOptions) -> str | None:
+    """Early stopping at an epoch's end: why to stop, or None."""
+    mean = loop.epoch_loss / loop.epoch_tokens
+    loop.epoch_loss, loop.epoch_tokens = 0.0, 0.0
+    if options.early_stop_loss is not None and mean < options.early_stop_loss:
+        return "early_stop"
+    if mean < loop.best:
+        loop.best, loop.stale = mean, 0
+    else:
+        loop.stale += 1
+    if options.patience is not None and loop.stale >= options.patience:
+        return "patience"
+    return None
+
+
+def _resume(
+    checkpoints: TrainingCheckpoints, run: RunParts, generator: torch.Generator
+) -> LoopState:
+    try:
+        checkpoint, skipped = checkpoints.store.load_latest_valid(checkpoints.key)
+    except CheckpointNotFoundError:
+        return LoopState()
+    for s in skipped:
+        log.warning("training state skipped: %s", s)
+    restored, epoch_rng = restore(checkpoint, run)
+    generator.set_state(epoch_rng)
+    return restored
+
+
+def _save(checkpoints: TrainingCheckpoints, files: dict[str, bytes], loop: LoopState) -> None:
+    store = checkpoints.store
+    store.save(checkpoints.key, files, {"step": loop.step, "loss": loop.losses[-1]})
+    if checkpoints.retention is not None:
+        for version in checkpoints.retention.to_delete(store.versions(checkpoints.key)):
+            store.delete(checkpoints.key, version)
