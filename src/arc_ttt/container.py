@@ -87,6 +87,7 @@ def solve_options(settings: Settings) -> SolveOptions:
             strategy=d.strategy,
             min_prob=d.min_prob,
             max_candidates=d.max_candidates,
+            max_expansions=d.max_expansions,
             batch_size=d.batch_size,
             constrained=d.constrained,
         ),

@@ -69,6 +69,9 @@ class DecodeSettings(_Section):
     )
     min_prob: float = Field(0.1, gt=0, le=1)
     max_candidates: int = Field(8, gt=0, le=256)
+    max_expansions: int = Field(
+        20_000, gt=0, description="DFS budget: model steps per prompt before the search stops"
+    )
     batch_size: int = Field(8, gt=0, le=1024)
     constrained: bool = Field(
         True, description="decode only answers that form a valid grid (equal rows, <= 30 x 30)"

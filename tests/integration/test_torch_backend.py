@@ -129,6 +129,18 @@ def test_constrained_decoding_of_an_untrained_model_always_gives_a_grid(backend)
             decode_grid(c.tokens)  # raises on anything that is not a grid
 
 
+def test_dfs_stops_at_its_expansion_budget(trained):
+    backend, model = trained
+    prompts = mixed_prompts()[:2]
+    wide = DecodeOptions(strategy="dfs", min_prob=1e-4, max_candidates=50, max_new_tokens=64)
+    full = backend.generate(model, prompts, wide)
+    tight = backend.generate(model, prompts, replace(wide, max_expansions=3))
+    for everything, few in zip(full, tight, strict=True):
+        assert len(few) <= len(everything)
+        assert all(c.tokens in {e.tokens for e in everything} for c in few)
+        assert all(len(c.tokens) <= 4 for c in few)  # 3 expanded tokens, then END
+
+
 def test_dfs_contains_the_greedy_answer_and_is_sorted(trained):
     backend, model = trained
     prompts = fresh_prompts(6, seed=99)

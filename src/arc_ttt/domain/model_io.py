@@ -90,6 +90,7 @@ class DecodeOptions:
     max_new_tokens: int = 931  # a 30 x 30 grid plus END
     batch_size: int = 8
     constrained: bool = True  # only symbols that keep the answer a valid grid
+    max_expansions: int = 20_000  # DFS budget: model steps per prompt before the search stops
 
 
 @dataclass(frozen=True, slots=True)

@@ -221,6 +221,7 @@ class TorchModelBackend:
                     options.max_candidates,
                     limit,
                     constrained=options.constrained,
+                    max_expansions=options.max_expansions,
                 )
                 for p in prompts
             ]

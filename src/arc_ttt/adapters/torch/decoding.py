@@ -129,10 +129,12 @@ def threshold_dfs(
     max_new_tokens: int,
     *,
     constrained: bool = True,
+    max_expansions: int | None = None,
 ) -> list[Candidate]:
     """Every completion whose probability is at least ``min_prob`` (ARChitects' search), best first,
     at most ``max_candidates``. Complete candidates only (ending with END). ``constrained``: only
     branches that keep the answer a valid grid (``Cursor.allowed``), as in ``greedy``.
+    ``max_expansions`` bounds the model steps; the search then returns what it has found.
 
     Depth first, most probable child first, one cache cropped back at each return to a branch.
     Once ``max_candidates`` are found the floor rises to the worst of them, since nothing below
@@ -148,7 +150,10 @@ def threshold_dfs(
     stack = [
         _Node(cache.length, start, (), 0.0, _children(root, 0.0, floor, _rule(start, constrained)))
     ]
+    expansions = 0
     while stack:
+        if max_expansions is not None and expansions >= max_expansions:
+            break
         node = stack[-1]
         child = next(node.children, None)
         if child is None or node.logprob + child[1] < floor:
@@ -166,6 +171,7 @@ def threshold_dfs(
         if len(tokens) >= max_new_tokens:
             continue  # no room left for END: an incomplete answer, dropped
         cache.crop(node.length)
+        expansions += 1
         position, cursor = node.cursor.place(token)
         logprobs = _last_logprobs(
             model, step_batch([token], [position], [grid], model.device), cache

@@ -52,7 +52,12 @@ def check_decode_options(options: DecodeOptions) -> None:
         raise ModelConfigError(
             f"DecodeOptions.max_new_tokens must be >= 0, got {options.max_new_tokens!r}"
         )
-    _positive("DecodeOptions", batch_size=options.batch_size, max_candidates=options.max_candidates)
+    _positive(
+        "DecodeOptions",
+        batch_size=options.batch_size,
+        max_candidates=options.max_candidates,
+        max_expansions=options.max_expansions,
+    )
     if not 0.0 < options.min_prob <= 1.0:
         raise ModelConfigError(
             f"DecodeOptions.min_prob must be in (0, 1], got {options.min_prob!r}"
