@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -85,6 +88,7 @@ SOLVE_FLAGS = {
     "views": ("decode", "views"),
     "strategy": ("decode", "strategy"),
     "seed": (None, "seed"),
+    "time_limit": ("budget", "total_seconds"),
 }
 
 
@@ -121,6 +125,12 @@ def _add_solve(sub: argparse._SubParsersAction[_Parser]) -> None:
     s.add_argument("--views", type=int, metavar="K", help="augmented views per test input")
     s.add_argument("--strategy", choices=["greedy", "dfs"], help="decoding strategy")
     s.add_argument("--seed", type=int, metavar="S", help="seed of everything random")
+    s.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="SECONDS",
+        help="time for the whole run (default 7200); tasks past it get fallback attempts",
+    )
     s.add_argument("--json", action="store_true", help="print the run's metrics as JSON on stdout")
     s.add_argument(
         "-q", "--quiet", action="store_true", help="print only errors and the final result"
@@ -243,6 +253,39 @@ def _solve_settings(args: argparse.Namespace) -> Any:
         raise UsageError(f"{where}: {first['msg']}") from e
 
 
+class _StopOnSignal:
+    """SIGINT/SIGTERM ask a run to stop after its current step; a second signal acts as usual."""
+
+    def __init__(self) -> None:
+        self.number = 0
+        self.name = ""
+
+    def __call__(self) -> bool:
+        return self.number != 0
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield  # only the main thread may set signal handlers
+            return
+        wanted = (signal.SIGINT, signal.SIGTERM)
+        previous = {s: signal.getsignal(s) for s in wanted}
+
+        def handle(number: int, frame: object) -> None:
+            self.number, self.name = number, signal.Signals(number).name
+            for s, handler in previous.items():
+                signal.signal(s, handler)  # a second signal is not caught again
+            print(f"arc-ttt: {self.name}: stopping after the current step", file=sys.stderr)
+
+        for s in wanted:
+            signal.signal(s, handle)
+        try:
+            yield
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+
+
 def _resumed_args(args: argparse.Namespace) -> None:
     """Fill ``args`` from the run folder's settings.json; other choices would change the run."""
     from pydantic import ValidationError  # noqa: PLC0415
@@ -313,8 +356,19 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
             **settings.model_dump(),
         }
     )
-    report = container.solver().solve(collection, container.solve_options())
+    stop = _StopOnSignal()
+    container.stop_requested.override(stop)
+    with stop.installed():
+        report = container.solver().solve(collection, container.solve_options())
     run.write_report(report)
+    if report.interrupted:
+        print(
+            f"arc-ttt: stopped by {stop.name}: {len(report.results)} of "
+            f"{len(report.results) + len(report.unsolved)} tasks done, partial submission in "
+            f"{out / 'submission.json'}; resume with: arc-ttt solve --resume {out}",
+            file=sys.stderr,
+        )
+        return 128 + stop.number
     if args.json:
         from arc_ttt.application.run_record import summary_record  # noqa: PLC0415
 

@@ -18,7 +18,7 @@ from arc_ttt.adapters.progress import LineProgress
 from arc_ttt.application.datasets import list_datasets
 from arc_ttt.application.score import score_file
 from arc_ttt.application.show import find_task
-from arc_ttt.application.solve import SolveOptions, Solver
+from arc_ttt.application.solve import Budget, SolveOptions, Solver
 from arc_ttt.domain.model_io import DecodeOptions, TrainOptions
 from arc_ttt.domain.ttt_dataset import TTTSetOptions
 from arc_ttt.settings import Settings
@@ -41,6 +41,10 @@ def model_backend(settings: Settings) -> Any:
     m = settings.model
     if m.threads:
         torch.set_num_threads(m.threads)
+    gpu_cap = settings.budget.gpu_memory_gb
+    if gpu_cap is not None and torch.cuda.is_available():
+        total = torch.cuda.get_device_properties(0).total_memory
+        torch.cuda.set_per_process_memory_fraction(min(1.0, gpu_cap * 2**30 / total))
     if m.path == "default":
         folder = embedded_model_folder()
         if folder is not None:
@@ -62,7 +66,7 @@ def train_method(settings: Settings) -> Literal["lora", "full"]:
 
 def solve_options(settings: Settings) -> SolveOptions:
     """Translate validated settings into the use case's options."""
-    t, d = settings.ttt, settings.decode
+    t, d, b = settings.ttt, settings.decode, settings.budget
     return SolveOptions(
         ttt=t.mode,
         train=TrainOptions(
@@ -94,6 +98,13 @@ def solve_options(settings: Settings) -> SolveOptions:
         views=d.views,
         product_of_experts=d.product_of_experts,
         seed=settings.seed,
+        budget=Budget(
+            total_seconds=b.total_seconds,
+            task_seconds=b.task_seconds,
+            train_share=b.train_share,
+            host_memory_bytes=None if b.host_memory_gb is None else int(b.host_memory_gb * 2**30),
+            oom_retries=b.oom_retries,
+        ),
     )
 
 
@@ -107,6 +118,7 @@ class Container(containers.DeclarativeContainer):
     datasets = providers.Callable(list_datasets, catalog=catalog)
     find_task = providers.Callable(find_task, catalog=catalog)
     score = providers.Callable(score_file, catalog=catalog)
+    stop_requested = providers.Object(None)  # a () -> bool; the CLI sets one on SIGINT/SIGTERM
     solve_cache = providers.Object(None)  # a SolveCache; the CLI keeps one in the run folder
     solver = providers.Factory(
         Solver,
@@ -117,6 +129,7 @@ class Container(containers.DeclarativeContainer):
         memory=memory,
         cache=solve_cache,
         exporter=model,
+        stop_requested=stop_requested,
     )
     solve_options = providers.Callable(solve_options, settings=settings)
 

@@ -79,6 +79,21 @@ class DecodeSettings(_Section):
     product_of_experts: bool = True
 
 
+class BudgetSettings(_Section):
+    """Limits of a solve run (see ``arc_ttt.application.solve.Budget``)."""
+
+    total_seconds: float | None = Field(
+        7200, gt=0, description="time for the whole run, shared out over the tasks (None: none)"
+    )
+    task_seconds: float | None = Field(None, gt=0, description="cap per task")
+    train_share: float = Field(0.6, gt=0, le=1, description="share of a task's time for TTT")
+    host_memory_gb: float | None = Field(10, gt=0, description="process RSS limit during TTT")
+    gpu_memory_gb: float | None = Field(
+        16, gt=0, description="CUDA memory cap (torch per-process memory fraction)"
+    )
+    oom_retries: int = Field(2, ge=0, le=10)
+
+
 class Settings(BaseSettings):
     """Effective settings of one process."""
 
@@ -92,3 +107,4 @@ class Settings(BaseSettings):
     model: ModelSettings = ModelSettings()
     ttt: TTTSettings = TTTSettings()
     decode: DecodeSettings = DecodeSettings()
+    budget: BudgetSettings = BudgetSettings()

@@ -147,3 +147,56 @@ def test_resume_refuses_new_settings_and_non_run_folders(tmp_path):
         [ARC_TTT, "solve", "--resume", str(tmp_path)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 2 and "no settings.json" in result.stderr
+
+
+def test_sigterm_stops_after_the_current_step_and_the_run_resumes(task_folder, tmp_path):
+    env = {**os.environ, **SMALL_MODEL}
+    command = [ARC_TTT, "solve", "--model", "builtin", "--method", "full", "--steps", "300"]
+    command += ["--dataset", str(task_folder), "--views", "2", "-q"]
+    straight = tmp_path / "straight"
+    subprocess.run([*command, "--out", str(straight)], env=env, check=True, timeout=300)
+    out = tmp_path / "terminated"
+    with subprocess.Popen(
+        [*command[:-1], "--out", str(out)], stderr=subprocess.PIPE, text=True, env=env
+    ) as proc:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.startswith("[1/2]"):
+                proc.send_signal(signal.SIGTERM)  # task 2 is training (300 steps, seconds)
+                break
+        rest = proc.stderr.read()
+        proc.wait(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, rest
+    assert "SIGTERM: stopping after the current step" in rest
+    assert f"resume with: arc-ttt solve --resume {out}" in rest
+    assert len(json.loads((out / "submission.json").read_text())) == 1  # the partial submission
+    assert json.loads((out / "metrics.json").read_text())["interrupted"] is True
+    resumed = subprocess.run(
+        [ARC_TTT, "solve", "--resume", str(out), "-q"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    assert (out / "submission.json").read_text() == (straight / "submission.json").read_text()
+
+
+def test_a_time_limit_still_answers_every_task(task_folder, tmp_path):
+    result = solve(
+        "--dataset",
+        str(task_folder),
+        "--steps",
+        "100000",
+        "--time-limit",
+        "4",
+        "--out",
+        str(tmp_path),
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert metrics["tasks"] == 2 and metrics["seconds"] < 4 + 3  # a few seconds of grace
+    lines = [json.loads(x) for x in (tmp_path / "results.jsonl").read_text().splitlines()]
+    assert all(line["stopped_because"] == "time" or line["degradations"] for line in lines)

@@ -47,6 +47,10 @@ class ScriptedModel:
     released: list[ModelRef] = field(default_factory=list)
     prompts_seen: list[Encoded] = field(default_factory=list)
     live: set[str] = field(default_factory=set)
+    fail_adapt: list[Exception] = field(default_factory=list)  # raised by the next adapt calls
+    fail_generate: list[Exception] = field(default_factory=list)  # ... by the next generate calls
+    clock: FakeClock | None = None  # advanced by step_seconds per training step
+    step_seconds: float = 0.0
 
     def base(self) -> ModelRef:
         return ModelRef("scripted")
@@ -57,14 +61,27 @@ class ScriptedModel:
         name: str,
         sequences: Sequence[TrainingSequence],
         options: TrainOptions,
+        *,
+        on_step: Callable[[int, float], None] | None = None,
     ) -> TrainResult:
         tokens = sum(len(s) for s in sequences)
         self.adapt_calls.append(AdaptCall(name, len(sequences), tokens, options))
+        if self.fail_adapt:
+            raise self.fail_adapt.pop(0)
+        start = self.clock() if self.clock is not None else 0.0
+        steps, reason = 0, "steps" if sequences else "no_data"
+        for step in range(1, (options.steps if sequences else 0) + 1):
+            late = self.clock is not None and self.clock() - start >= (options.max_seconds or 1e18)
+            if late:
+                reason = "time"
+                break
+            if self.step_seconds and self.clock is not None:
+                self.clock.advance(self.step_seconds)
+            steps = step
+            if on_step is not None:
+                on_step(step, 1.0 / step)
         self.live.add(name)
-        steps = options.steps if sequences else 0
-        return TrainResult(
-            ModelRef(base.base, name), steps, tokens, 0.0, (), "steps" if sequences else "no_data"
-        )
+        return TrainResult(ModelRef(base.base, name), steps, tokens, 0.0, (), reason)
 
     def adapter_files(self, model: ModelRef) -> dict[str, bytes]:
         """What this fake learned (nothing but the call): one JSON file."""
@@ -84,6 +101,8 @@ class ScriptedModel:
         """Greedy: follow the heaviest branch of the answers' token tree (cut at
         ``max_new_tokens``); DFS: the answers above ``min_prob`` that fit, best first."""
         out = []
+        if self.fail_generate:
+            raise self.fail_generate.pop(0)
         for prompt in prompts:
             self.prompts_seen.append(prompt)
             table = self._table(prompt)
@@ -147,6 +166,19 @@ def _greedy(table: dict[tuple[int, ...], float], max_new_tokens: int, miss: floa
         if prefix in table:
             return Candidate(prefix, table[prefix])
     return Candidate(prefix, _prefix_logprob(table, prefix, miss), complete=False)
+
+
+@dataclass
+class FakeClock:
+    """A clock that moves only when told: for time budgets in tests."""
+
+    now: float = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 def test_input_of(prompt: Encoded) -> Grid:

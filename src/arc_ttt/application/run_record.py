@@ -19,6 +19,7 @@ def task_record(result: TaskResult) -> dict[str, Any]:
         "tokens_trained": result.tokens_trained,
         "stopped_because": result.stopped_because,
         "from_cache": result.from_cache,
+        "degradations": list(result.degradations),
         "invalid_generations": result.invalid_generations,
         "peak_memory_bytes": result.peak_memory_bytes,
         "attempts": [
@@ -48,4 +49,7 @@ def summary_record(report: SolveReport) -> dict[str, Any]:
         "tokens_trained": sum(r.tokens_trained for r in results),
         "peak_memory_bytes": max((r.peak_memory_bytes for r in results), default=0),
         "invalid_generations": sum(r.invalid_generations for r in results),
+        "degraded_tasks": sum(1 for r in results if r.degradations),
+        "interrupted": report.interrupted,
+        "unsolved": list(report.unsolved),
     }

@@ -12,12 +12,17 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from arc_ttt.domain.augmentation import Augmentation
 from arc_ttt.domain.codec import Encoded, decode_grid, encode_prompt, encode_target
-from arc_ttt.domain.errors import ArcTTTError, GridDecodeError
+from arc_ttt.domain.errors import (
+    ArcTTTError,
+    GridDecodeError,
+    ModelOutOfMemoryError,
+    SolveInterruptedError,
+)
 from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.model_io import DecodeOptions, ModelRef, TrainOptions, TrainResult
 from arc_ttt.domain.scoring import Attempts, Submission
@@ -33,6 +38,23 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
+class Budget:
+    """Limits of a run. ``total_seconds`` is shared out over the tasks still to do (each gets the
+    time left divided by the tasks left, at most ``task_seconds``); training may use
+    ``train_share`` of a task's time, decoding the rest. Once the time is used up, the remaining
+    tasks get fallback attempts (their test input) without any model call, so the submission is
+    always complete. ``host_memory_bytes``: training stops with an out-of-memory error when the
+    process grows past it. ``oom_retries``: halvings of the batch (training) or of the views and
+    batch (decoding) before giving up on TTT (then decoding with the base model) or on decoding."""
+
+    total_seconds: float | None = None
+    task_seconds: float | None = None
+    train_share: float = 0.6
+    host_memory_bytes: int | None = None
+    oom_retries: int = 2
+
+
+@dataclass(frozen=True, slots=True)
 class SolveOptions:
     ttt: Literal["per-task", "none"] = "per-task"
     train: TrainOptions = field(default_factory=TrainOptions)
@@ -41,6 +63,7 @@ class SolveOptions:
     views: int = 4
     product_of_experts: bool = True
     seed: int = 0
+    budget: Budget = field(default_factory=Budget)
 
 
 @dataclass(frozen=True)
@@ -66,6 +89,7 @@ class TaskResult:
     peak_memory_bytes: int = 0
     correct: tuple[bool, ...] | None = None  # per test input, when the solution is known
     from_cache: bool = False  # candidates came from the solve cache (no training, no decoding)
+    degradations: tuple[str, ...] = ()  # what was cut to stay within budgets or memory
 
     @property
     def score(self) -> float | None:
@@ -77,6 +101,8 @@ class SolveReport:
     results: tuple[TaskResult, ...]
     seconds: float
     options: SolveOptions = field(repr=False, default_factory=SolveOptions)
+    interrupted: bool = False  # a stop was requested; ``unsolved`` lists the tasks not done
+    unsolved: tuple[str, ...] = ()
 
     @property
     def submission(self) -> Submission:
@@ -105,11 +131,14 @@ class Solver:
         clock: Callable[[], float] = time.monotonic,
         cache: SolveCache | None = None,
         exporter: AdapterExporter | None = None,
+        stop_requested: Callable[[], bool] | None = None,
     ) -> None:
         """``cache``: keep each task's candidates (and, with ``exporter``, its adapted model)
         under a key of the task and configuration, and reuse cached candidates instead of
         training and decoding again: a killed run resumes, and a change of selection only
-        (``product_of_experts``) re-ranks without decoding."""
+        (``product_of_experts``) re-ranks without decoding. ``stop_requested``: polled between
+        tasks and after every training step; when it says yes the run ends after the current
+        step with the tasks done so far (``SolveReport.interrupted``)."""
         self._trainer = trainer
         self._generator = generator
         self._scorer = scorer
@@ -118,32 +147,67 @@ class Solver:
         self._clock = clock
         self._cache = cache
         self._exporter = exporter
+        self._stop_requested = stop_requested or (lambda: False)
 
     def solve(self, tasks: Iterable[Task], options: SolveOptions) -> SolveReport:
         """Solve every task; the report holds per-task results and the submission."""
         task_list = list(tasks)
         start = self._clock()
-        results = []
+        budget = options.budget
+        deadline = None if budget.total_seconds is None else start + budget.total_seconds
+        results: list[TaskResult] = []
+        interrupted = False
         self._progress.start(len(task_list), "tasks")
         try:
-            for task in task_list:
-                result = self.solve_task(task, options)
+            for i, task in enumerate(task_list):
+                if self._stop_requested():
+                    interrupted = True
+                    break
+                share = budget.task_seconds
+                if deadline is not None:
+                    left = (deadline - self._clock()) / (len(task_list) - i)
+                    share = left if share is None else min(share, left)
+                try:
+                    result = self.solve_task(task, options, seconds=share)
+                except SolveInterruptedError:
+                    interrupted = True
+                    break
                 results.append(result)
                 self._progress.advance(_summary(result))
         finally:
             self._progress.finish()
-        return SolveReport(tuple(results), self._clock() - start, options)
+        done = {r.task_id for r in results}
+        return SolveReport(
+            tuple(results),
+            self._clock() - start,
+            options,
+            interrupted=interrupted,
+            unsolved=tuple(t.id for t in task_list if t.id not in done),
+        )
 
-    def solve_task(self, task: Task, options: SolveOptions) -> TaskResult:
+    def solve_task(
+        self, task: Task, options: SolveOptions, *, seconds: float | None = None
+    ) -> TaskResult:
         """Adapt (unless ``ttt == "none"``), decode every test input, pick two attempts each;
-        or, when the cache holds this task's candidates under this configuration, only pick."""
+        or, when the cache holds this task's candidates under this configuration, only pick.
+        ``seconds``: this task's share of the time budget (None: no limit; <= 0: fallback
+        attempts without any model call). Raises ``SolveInterruptedError`` on a stop request."""
         start = self._clock()
         puzzle = task.without_solutions()  # the test outputs never reach the model
         base = self._trainer.base()
         key = cache_key(task, base, options)
         record = self._cached(key, len(puzzle.test_inputs))
-        if record is None:
-            record = self._decode_task(puzzle, base, key, options, start)
+        if record is None and seconds is not None and seconds <= 0:
+            record = _TaskCandidates(
+                tuple(CandidatePool() for _ in puzzle.test_inputs),
+                0,
+                None,
+                0.0,
+                degradations=("time budget used up: fallback attempts, no training or decoding",),
+            )
+        elif record is None:
+            deadline = None if seconds is None else start + seconds
+            record = self._decode_task(puzzle, base, key, options, start=start, deadline=deadline)
         attempts, summaries = [], []
         for index, pool in enumerate(record.pools):
             ranked = pool.ranked(options.product_of_experts)
@@ -168,32 +232,138 @@ class Solver:
             peak_memory_bytes=self._memory.peak_bytes(),
             correct=correct,
             from_cache=record.from_cache,
+            degradations=record.degradations,
         )
 
     def _decode_task(
-        self, puzzle: Task, base: ModelRef, key: str, options: SolveOptions, start: float
+        self,
+        puzzle: Task,
+        base: ModelRef,
+        key: str,
+        options: SolveOptions,
+        *,
+        start: float,
+        deadline: float | None,
     ) -> _TaskCandidates:
-        model, train = base, None
+        notes: list[str] = []
+        train = None
         if options.ttt == "per-task":
-            sequences = build_ttt_set(puzzle, options.ttt_set, options.seed)
-            train = self._trainer.adapt(base, f"task-{puzzle.id}", sequences, options.train)
-            model = train.model
+            train = self._adapt(puzzle, base, options, start=start, deadline=deadline, notes=notes)
+        model = train.model if train is not None else base
         try:
             if self._cache is not None and self._exporter is not None and train is not None:
                 files = self._exporter.adapter_files(model)
                 self._cache.keep_adapter(key, files, {"task_id": puzzle.id, "steps": train.steps})
             pools, invalid = [], 0
             for index in range(len(puzzle.test_inputs)):
-                pool, bad = self._candidates(model, puzzle, index, options)
+                pool, bad = self._decode_input(
+                    model, puzzle, index, options, deadline=deadline, notes=notes
+                )
                 pools.append(pool)
                 invalid += bad
         finally:
             if model != base:
                 self._trainer.release(model)
-        record = _TaskCandidates(tuple(pools), invalid, train, self._clock() - start)
+        record = _TaskCandidates(
+            tuple(pools), invalid, train, self._clock() - start, degradations=tuple(notes)
+        )
         if self._cache is not None:
             self._cache.keep_candidates(key, record.to_record(puzzle.id))
         return record
+
+    def _adapt(
+        self,
+        puzzle: Task,
+        base: ModelRef,
+        options: SolveOptions,
+        *,
+        start: float,
+        deadline: float | None,
+        notes: list[str],
+    ) -> TrainResult | None:
+        """Test-time training within the task's time share, halving the batch on out-of-memory;
+        None (decode with the base model) when it keeps failing."""
+        budget = options.budget
+        train_options = options.train
+        if deadline is not None:
+            cap = (deadline - start) * budget.train_share
+            if train_options.max_seconds is None or cap < train_options.max_seconds:
+                train_options = replace(train_options, max_seconds=max(cap, 1e-3))
+        sequences = build_ttt_set(puzzle, options.ttt_set, options.seed)
+        for attempt in range(budget.oom_retries + 1):
+            try:
+                return self._trainer.adapt(
+                    base,
+                    f"task-{puzzle.id}",
+                    sequences,
+                    train_options,
+                    on_step=lambda step, loss: self._check_step(budget),
+                )
+            except ModelOutOfMemoryError as e:
+                smaller = max(1, train_options.batch_size // 2)
+                if attempt == budget.oom_retries or smaller == train_options.batch_size:
+                    notes.append(f"training out of memory ({e}); TTT skipped, base model decodes")
+                    return None
+                notes.append(
+                    f"training out of memory ({e}); batch {train_options.batch_size} -> "
+                    f"{smaller}, gradient accumulation x2"
+                )
+                train_options = replace(
+                    train_options,
+                    batch_size=smaller,
+                    grad_accumulation=train_options.grad_accumulation * 2,
+                )
+        return None  # pragma: no cover - the loop always returns
+
+    def _check_step(self, budget: Budget) -> None:
+        if self._stop_requested():
+            raise SolveInterruptedError("stop requested during test-time training")
+        limit = budget.host_memory_bytes
+        if limit is not None and (used := self._memory.current_bytes()) > limit:
+            raise ModelOutOfMemoryError(
+                f"host memory budget exceeded: {used / 2**30:.2f} GiB > {limit / 2**30:.2f} GiB"
+            )
+
+    def _decode_input(
+        self,
+        model: ModelRef,
+        puzzle: Task,
+        index: int,
+        options: SolveOptions,
+        *,
+        deadline: float | None,
+        notes: list[str],
+    ) -> tuple[CandidatePool, int]:
+        """Candidates for one test input within the deadline, halving views and batch on
+        out-of-memory; an empty pool (fallback attempts) when decoding keeps failing."""
+        current = options
+        for attempt in range(options.budget.oom_retries + 1):
+            decode = current.decode
+            if deadline is not None:
+                left = deadline - self._clock()
+                if left <= 0:
+                    notes.append(f"test input {index}: no time left to decode; fallback attempts")
+                    return CandidatePool(), 0
+                if decode.max_seconds is None or left < decode.max_seconds:
+                    current = replace(current, decode=replace(decode, max_seconds=left))
+            try:
+                return self._candidates(model, puzzle, index, current, deadline)
+            except ModelOutOfMemoryError as e:
+                views = max(1, current.views // 2)
+                batch = max(1, current.decode.batch_size // 2)
+                if attempt == options.budget.oom_retries or (
+                    views == current.views and batch == current.decode.batch_size
+                ):
+                    notes.append(f"test input {index}: decoding out of memory ({e}); fallback")
+                    return CandidatePool(), 0
+                notes.append(
+                    f"test input {index}: decoding out of memory ({e}); views {current.views} -> "
+                    f"{views}, batch {current.decode.batch_size} -> {batch}"
+                )
+                current = replace(
+                    current, views=views, decode=replace(current.decode, batch_size=batch)
+                )
+        return CandidatePool(), 0  # pragma: no cover - the loop always returns
 
     def _cached(self, key: str, n_tests: int) -> _TaskCandidates | None:
         if self._cache is None:
@@ -209,7 +379,12 @@ class Solver:
         return record if len(record.pools) == n_tests else None
 
     def _candidates(
-        self, model: ModelRef, puzzle: Task, index: int, options: SolveOptions
+        self,
+        model: ModelRef,
+        puzzle: Task,
+        index: int,
+        options: SolveOptions,
+        deadline: float | None = None,
     ) -> tuple[CandidatePool, int]:
         views = choose_views(puzzle, options.views, options.seed)
         seen = [view.apply_task(puzzle) for view in views]
@@ -226,7 +401,8 @@ class Solver:
                 pool.add(grid, cand.logprob)
         # Cached pools always carry the cross-view scores, so selection can change later.
         wanted = options.product_of_experts or self._cache is not None
-        if wanted and len(pool) > 0:
+        in_time = deadline is None or self._clock() < deadline
+        if wanted and len(pool) > 0 and in_time:
             self._score_across_views(model, pool, views, prompts, len(puzzle.train))
         return pool, invalid
 
@@ -256,9 +432,10 @@ def cache_key(task: Task, base: ModelRef, options: SolveOptions) -> str:
         "task": task.without_solutions().content_hash,
         "base": [base.base, base.adapter],
         "ttt": options.ttt,
-        "train": asdict(options.train),
+        # Time caps shape a run, not its configuration: a resumed run reuses what it cached.
+        "train": {k: v for k, v in asdict(options.train).items() if k != "max_seconds"},
         "ttt_set": asdict(options.ttt_set),
-        "decode": asdict(options.decode),
+        "decode": {k: v for k, v in asdict(options.decode).items() if k != "max_seconds"},
         "views": options.views,
         "seed": options.seed,
     }
@@ -275,11 +452,13 @@ class _TaskCandidates:
     train: TrainResult | None
     seconds: float
     from_cache: bool = False
+    degradations: tuple[str, ...] = ()
 
     def to_record(self, task_id: str) -> dict[str, Any]:
         t = self.train
         return {
             "format": CACHE_FORMAT,
+            "degradations": list(self.degradations),
             "task_id": task_id,
             "tests": [p.to_record() for p in self.pools],
             "invalid": self.invalid,
@@ -311,7 +490,8 @@ class _TaskCandidates:
                 str(t["stopped_because"]),
             )
         pools = tuple(CandidatePool.from_record(p) for p in record["tests"])
-        return cls(pools, int(record["invalid"]), train, float(record["seconds"]), True)
+        notes = tuple(str(n) for n in record.get("degradations", ()))
+        return cls(pools, int(record["invalid"]), train, float(record["seconds"]), True, notes)
 
 
 def _summary(result: TaskResult) -> str:

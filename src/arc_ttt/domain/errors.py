@@ -131,3 +131,11 @@ class UnknownModelError(ModelError, LookupError):
 
 class ModelRuntimeError(ModelError, RuntimeError):
     """The framework failed while training or decoding (out of memory, a device error)."""
+
+
+class ModelOutOfMemoryError(ModelRuntimeError, MemoryError):
+    """Training or decoding ran out of memory (device or host), or passed the memory budget."""
+
+
+class SolveInterruptedError(ArcTTTError):
+    """A stop was requested (SIGINT/SIGTERM) while a task was being solved."""

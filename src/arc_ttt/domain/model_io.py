@@ -91,6 +91,7 @@ class DecodeOptions:
     batch_size: int = 8
     constrained: bool = True  # only symbols that keep the answer a valid grid
     max_expansions: int = 20_000  # DFS budget: model steps per prompt before the search stops
+    max_seconds: float | None = None  # time cap of one generate call (unfinished answers drop)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ to each slot. Models are named by ``ModelRef``; tensors never cross these ports.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol, runtime_checkable
 
 from arc_ttt.domain.codec import Encoded
@@ -28,7 +28,9 @@ class Trainer(Protocol):
     and then B gives B the same model as adapting to B alone. It trains at most
     ``options.steps`` optimizer steps, stops early by time or loss as the options say, and is
     deterministic for a fixed ``options.seed`` on CPU. ``release`` frees an adapted model.
-    Raises ``ArcTTTError`` subclasses only.
+    ``on_step(step, loss)`` runs after every optimizer step; an exception it raises ends the
+    training and propagates. Raises ``ArcTTTError`` subclasses only (``ModelOutOfMemoryError``
+    when memory runs out), besides what ``on_step`` raises.
     """
 
     def base(self) -> ModelRef: ...
@@ -39,6 +41,8 @@ class Trainer(Protocol):
         name: str,
         sequences: Sequence[TrainingSequence],
         options: TrainOptions,
+        *,
+        on_step: Callable[[int, float], None] | None = None,
     ) -> TrainResult: ...
 
     def release(self, model: ModelRef) -> None: ...

@@ -36,6 +36,7 @@ from arc_ttt.domain.codec import Encoded, max_target_tokens
 from arc_ttt.domain.errors import (
     ArcTTTError,
     ModelConfigError,
+    ModelOutOfMemoryError,
     ModelRuntimeError,
     UnknownModelError,
 )
@@ -61,8 +62,8 @@ def _translated(what: str) -> Iterator[None]:
         yield
     except ArcTTTError:
         raise
-    except torch.OutOfMemoryError as e:
-        raise ModelRuntimeError(f"out of memory while {what}: {e}") from e
+    except (torch.OutOfMemoryError, MemoryError) as e:
+        raise ModelOutOfMemoryError(f"out of memory while {what}: {e}") from e
     except RuntimeError as e:
         raise ModelRuntimeError(f"{what} failed: {e}") from e
 
@@ -210,7 +211,12 @@ class TorchModelBackend:
         with torch.inference_mode(), self._accelerator.autocast(), _translated("generating"):
             if options.strategy == "greedy":
                 found = decoding.greedy(
-                    symbols, prompts, limit, options.batch_size, options.constrained
+                    symbols,
+                    prompts,
+                    limit,
+                    options.batch_size,
+                    constrained=options.constrained,
+                    max_seconds=options.max_seconds,
                 )
                 return [[c] for c in found]
             return [
@@ -222,6 +228,7 @@ class TorchModelBackend:
                     limit,
                     constrained=options.constrained,
                     max_expansions=options.max_expansions,
+                    max_seconds=options.max_seconds,
                 )
                 for p in prompts
             ]

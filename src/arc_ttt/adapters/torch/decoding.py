@@ -8,6 +8,7 @@ so a 3-D model sees its own output exactly as it saw training targets.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -46,7 +47,9 @@ def greedy(
     prompts: Sequence[Encoded],
     max_new_tokens: int,
     batch_size: int,
+    *,
     constrained: bool = True,
+    max_seconds: float | None = None,
 ) -> list[Candidate]:
     """The most probable next symbol at every step, for each prompt; one candidate per prompt.
 
@@ -55,20 +58,24 @@ def greedy(
     log-probabilities stay those of the unconstrained model, so a scorer gives the same value.
     """
     results: list[Candidate | None] = [None] * len(prompts)
+    deadline = None if max_seconds is None else time.perf_counter() + max_seconds
     for chunk in by_length(prompts, batch_size):
         batch = [prompts[i] for i in chunk]
-        for i, candidate in zip(
-            chunk, _greedy_batch(model, batch, max_new_tokens, constrained), strict=True
-        ):
+        found = _greedy_batch(model, batch, max_new_tokens, constrained, deadline)
+        for i, candidate in zip(chunk, found, strict=True):
             results[i] = candidate
     return [c for c in results if c is not None]
 
 
 def _greedy_batch(
-    model: SymbolModel, prompts: Sequence[Encoded], max_new_tokens: int, constrained: bool
+    model: SymbolModel,
+    prompts: Sequence[Encoded],
+    max_new_tokens: int,
+    constrained: bool,
+    deadline: float | None,
 ) -> list[Candidate]:
     n = len(prompts)
-    if max_new_tokens <= 0:
+    if max_new_tokens <= 0 or (deadline is not None and time.perf_counter() >= deadline):
         return [Candidate((), 0.0, complete=False) for _ in prompts]
     batch = padded(prompts, model.device, left=True)
     cache = model.new_cache(n, batch.shape[1] + max_new_tokens)
@@ -89,6 +96,8 @@ def _greedy_batch(
                 done[row] = token == END
         if all(done) or step == max_new_tokens - 1:
             break
+        if deadline is not None and time.perf_counter() >= deadline:
+            break  # out of time: unfinished answers stay incomplete
         placed = [c.place(t[-1]) for c, t in zip(cursors, tokens, strict=True)]
         cursors = [p[1] for p in placed]
         # Finished rows keep stepping on their END; their outputs are ignored.
@@ -130,11 +139,13 @@ def threshold_dfs(
     *,
     constrained: bool = True,
     max_expansions: int | None = None,
+    max_seconds: float | None = None,
 ) -> list[Candidate]:
     """Every completion whose probability is at least ``min_prob`` (ARChitects' search), best first,
     at most ``max_candidates``. Complete candidates only (ending with END). ``constrained``: only
     branches that keep the answer a valid grid (``Cursor.allowed``), as in ``greedy``.
-    ``max_expansions`` bounds the model steps; the search then returns what it has found.
+    ``max_expansions`` bounds the model steps and ``max_seconds`` the time; the search then
+    returns what it has found.
 
     Depth first, most probable child first, one cache cropped back at each return to a branch.
     Once ``max_candidates`` are found the floor rises to the worst of them, since nothing below
@@ -151,8 +162,11 @@ def threshold_dfs(
         _Node(cache.length, start, (), 0.0, _children(root, 0.0, floor, _rule(start, constrained)))
     ]
     expansions = 0
+    deadline = None if max_seconds is None else time.perf_counter() + max_seconds
     while stack:
         if max_expansions is not None and expansions >= max_expansions:
+            break
+        if deadline is not None and time.perf_counter() >= deadline:
             break
         node = stack[-1]
         child = next(node.children, None)
