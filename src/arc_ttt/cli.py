@@ -321,6 +321,7 @@ def _resumed_args(args: argparse.Namespace) -> None:
 def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
     from arc_ttt.adapters.fs_store import FilesystemCheckpointStore  # noqa: PLC0415
     from arc_ttt.adapters.progress import LineProgress, RichProgress  # noqa: PLC0415
+    from arc_ttt.adapters.resource_monitor import BackgroundSampler, SystemMonitor  # noqa: PLC0415
     from arc_ttt.adapters.run_folder import RunFolder  # noqa: PLC0415
     from arc_ttt.adapters.store_solve_cache import StoreSolveCache  # noqa: PLC0415
     from arc_ttt.container import build_container  # noqa: PLC0415
@@ -358,7 +359,10 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
     )
     stop = _StopOnSignal()
     container.stop_requested.override(stop)
-    with stop.installed():
+    sampler = BackgroundSampler(SystemMonitor(), interval=0.25)
+    if "peaks" not in args.overrides:
+        container.peaks.override(sampler)
+    with stop.installed(), sampler:
         report = container.solver().solve(collection, container.solve_options())
     run.write_report(report)
     if report.interrupted:

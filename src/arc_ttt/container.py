@@ -41,6 +41,8 @@ def model_backend(settings: Settings) -> Any:
     m = settings.model
     if m.threads:
         torch.set_num_threads(m.threads)
+    if not torch.cuda.is_available():
+        log.warning("no CUDA GPU found: training and decoding run on the CPU")
     gpu_cap = settings.budget.gpu_memory_gb
     if gpu_cap is not None and torch.cuda.is_available():
         total = torch.cuda.get_device_properties(0).total_memory
@@ -118,6 +120,7 @@ class Container(containers.DeclarativeContainer):
     datasets = providers.Callable(list_datasets, catalog=catalog)
     find_task = providers.Callable(find_task, catalog=catalog)
     score = providers.Callable(score_file, catalog=catalog)
+    peaks = providers.Object(None)  # a PeakTracker; the CLI runs a BackgroundSampler
     stop_requested = providers.Object(None)  # a () -> bool; the CLI sets one on SIGINT/SIGTERM
     solve_cache = providers.Object(None)  # a SolveCache; the CLI keeps one in the run folder
     solver = providers.Factory(
@@ -130,6 +133,7 @@ class Container(containers.DeclarativeContainer):
         cache=solve_cache,
         exporter=model,
         stop_requested=stop_requested,
+        peaks=peaks,
     )
     solve_options = providers.Callable(solve_options, settings=settings)
 

@@ -22,6 +22,7 @@ def task_record(result: TaskResult) -> dict[str, Any]:
         "degradations": list(result.degradations),
         "invalid_generations": result.invalid_generations,
         "peak_memory_bytes": result.peak_memory_bytes,
+        "peak_gpu_bytes": result.peak_gpu_bytes,
         "attempts": [
             {"attempt_1": a.attempt_1.to_lists(), "attempt_2": a.attempt_2.to_lists()}
             for a in result.attempts

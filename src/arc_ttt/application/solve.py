@@ -32,6 +32,7 @@ from arc_ttt.domain.ttt_dataset import TTTSetOptions, build_ttt_set
 from arc_ttt.domain.views import choose_views
 from arc_ttt.ports.model import Generator, Scorer, Trainer
 from arc_ttt.ports.progress import MemoryProbe, Progress
+from arc_ttt.ports.resources import PeakTracker
 from arc_ttt.ports.solve_cache import AdapterExporter, SolveCache
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ class TaskResult:
     correct: tuple[bool, ...] | None = None  # per test input, when the solution is known
     from_cache: bool = False  # candidates came from the solve cache (no training, no decoding)
     degradations: tuple[str, ...] = ()  # what was cut to stay within budgets or memory
+    peak_gpu_bytes: int | None = None  # GPU memory in use at its highest (all GPUs), if sampled
 
     @property
     def score(self) -> float | None:
@@ -132,6 +134,7 @@ class Solver:
         cache: SolveCache | None = None,
         exporter: AdapterExporter | None = None,
         stop_requested: Callable[[], bool] | None = None,
+        peaks: PeakTracker | None = None,
     ) -> None:
         """``cache``: keep each task's candidates (and, with ``exporter``, its adapted model)
         under a key of the task and configuration, and reuse cached candidates instead of
@@ -148,6 +151,7 @@ class Solver:
         self._cache = cache
         self._exporter = exporter
         self._stop_requested = stop_requested or (lambda: False)
+        self._peaks = peaks
 
     def solve(self, tasks: Iterable[Task], options: SolveOptions) -> SolveReport:
         """Solve every task; the report holds per-task results and the submission."""
@@ -193,6 +197,8 @@ class Solver:
         ``seconds``: this task's share of the time budget (None: no limit; <= 0: fallback
         attempts without any model call). Raises ``SolveInterruptedError`` on a stop request."""
         start = self._clock()
+        if self._peaks is not None:
+            self._peaks.reset()
         puzzle = task.without_solutions()  # the test outputs never reach the model
         base = self._trainer.base()
         key = cache_key(task, base, options)
@@ -233,6 +239,7 @@ class Solver:
             correct=correct,
             from_cache=record.from_cache,
             degradations=record.degradations,
+            peak_gpu_bytes=None if self._peaks is None else self._peaks.reset().gpu_used_bytes,
         )
 
     def _decode_task(
