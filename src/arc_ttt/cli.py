@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from arc_ttt import __version__
+from arc_ttt import __version__, cli_checkpoints
 from arc_ttt.domain.errors import ArcTTTError, UnknownDatasetError, UnknownTaskError
 
 EXIT_FAILURE = 1
@@ -76,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print JSON on stdout")
     c.add_argument("--tasks", action="store_true", help="also list each task's score")
     _add_solve(sub)
+    cli_checkpoints.add_parser(sub)
     return p
 
 
@@ -385,7 +386,17 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
     return 0
 
 
-COMMANDS = {"datasets": _cmd_datasets, "show": _cmd_show, "score": _cmd_score, "solve": _cmd_solve}
+def _cmd_checkpoints(args: argparse.Namespace, container: Any) -> int:
+    return cli_checkpoints.run(args, UsageError)
+
+
+COMMANDS = {
+    "datasets": _cmd_datasets,
+    "show": _cmd_show,
+    "score": _cmd_score,
+    "solve": _cmd_solve,
+    "checkpoints": _cmd_checkpoints,
+}
 
 
 def _apply_overrides(container: Any, overrides: Mapping[str, Any]) -> Any:

@@ -93,6 +93,15 @@ class InvalidCheckpointKeyError(CheckpointError, ValueError):
         super().__init__(f"invalid checkpoint {what} {value!r}: {reason}")
 
 
+class InvalidStoreUrlError(CheckpointError, ValueError):
+    """A store URL that names no usable store."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"store URL {url!r}: {reason}")
+
+
 class CheckpointMismatchError(CheckpointError, ValueError):
     """A saved training state that belongs to another run (other parameters, data or options)."""
 
