@@ -6,7 +6,12 @@ import argparse
 import json
 from typing import Any
 
+from arc_ttt.adapters.store_url import open_store
+from arc_ttt.application import checkpoints as use
 from arc_ttt.domain.checkpoint import VerificationReport
+from arc_ttt.domain.checkpoint_policy import RetentionPolicy
+from arc_ttt.domain.errors import InvalidCheckpointKeyError, InvalidStoreUrlError
+from arc_ttt.ports.checkpoint_store import CheckpointStore
 
 EXAMPLES = (
     "examples: arc-ttt checkpoints list runs/first/cache | "
@@ -51,22 +56,22 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, usage_error: type[Exception]) -> int:
-    from arc_ttt.adapters.store_url import open_store  # noqa: PLC0415
-    from arc_ttt.application import checkpoints as use  # noqa: PLC0415
-    from arc_ttt.domain.checkpoint_policy import RetentionPolicy  # noqa: PLC0415
-    from arc_ttt.domain.errors import InvalidStoreUrlError  # noqa: PLC0415
-
+    """Run one ``checkpoints`` action; a bad store URL or key raises ``usage_error`` (exit 2)."""
     try:
         store = open_store(args.store, endpoint_url=args.endpoint_url, create=False)
-    except InvalidStoreUrlError as e:
+        return _run(store, args, usage_error)
+    except (InvalidStoreUrlError, InvalidCheckpointKeyError) as e:
         raise usage_error(str(e)) from e
+
+
+def _run(store: CheckpointStore, args: argparse.Namespace, usage_error: type[Exception]) -> int:
     if args.action == "list":
         infos = use.list_checkpoints(store, args.key)
         if args.json:
             _print_json([use.info_record(i) for i in infos])
         else:
             for i in infos:
-                meta = ", ".join(f"{k}={v}" for k, v in sorted(i.metadata.items()))
+                meta = use.metadata_summary(i.metadata)
                 print(f"{i.key}  v{i.version}  {i.created:%Y-%m-%d %H:%M:%S}  {i.size:,} B  {meta}")
             print(f"{len(infos)} versions under {len({i.key for i in infos})} keys")
         return 0
@@ -95,12 +100,20 @@ def run(args: argparse.Namespace, usage_error: type[Exception]) -> int:
     policy = RetentionPolicy(args.keep_last, args.keep_best, args.metric, args.mode)
     results = use.prune_checkpoints(store, policy, args.key, dry_run=args.dry_run)
     if args.json:
-        _print_json([{"key": r.key, "kept": r.kept, "deleted": r.deleted} for r in results])
+        _print_json(
+            [
+                {"key": r.key, "kept": r.kept, "deleted": r.deleted, "damaged": r.damaged}
+                for r in results
+            ]
+        )
     else:
         verb = "would delete" if args.dry_run else "deleted"
         for r in results:
             gone = ", ".join(f"v{v}" for v in r.deleted) or "nothing"
-            print(f"{r.key}: {verb} {gone}; kept {', '.join(f'v{v}' for v in r.kept)}")
+            damaged = f" (damaged: {', '.join(f'v{v}' for v in r.damaged)})" if r.damaged else ""
+            print(f"{r.key}: {verb} {gone}; kept {', '.join(f'v{v}' for v in r.kept)}{damaged}")
+        total = sum(len(r.deleted) for r in results)
+        print(f"{verb} {total} versions under {len(results)} keys")
     return 0
 
 

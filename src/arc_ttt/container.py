@@ -47,15 +47,17 @@ def model_backend(settings: Settings) -> Any:
     if gpu_cap is not None and torch.cuda.is_available():
         total = torch.cuda.get_device_properties(0).total_memory
         torch.cuda.set_per_process_memory_fraction(min(1.0, gpu_cap * 2**30 / total))
+    precision = {"auto": None, "fp32": "no", "bf16": "bf16"}[m.precision]
     if m.path == "default":
         folder = embedded_model_folder()
         if folder is not None:
-            return TorchModelBackend.from_pretrained(folder)
+            return TorchModelBackend.from_pretrained(folder, mixed_precision=precision)
         log.warning("no pretrained default model is embedded in this build; using an untrained one")
     if m.path in ("default", "builtin"):
         config = ArcDecoderConfig(d_model=m.d_model, n_layers=m.layers, n_heads=m.heads)
-        return TorchModelBackend.builtin(config, seed=settings.seed)
-    return TorchModelBackend.from_pretrained(Path(m.path).expanduser().resolve())
+        return TorchModelBackend.builtin(config, seed=settings.seed, mixed_precision=precision)
+    folder = Path(m.path).expanduser().resolve()
+    return TorchModelBackend.from_pretrained(folder, mixed_precision=precision)
 
 
 def train_method(settings: Settings) -> Literal["lora", "full"]:
@@ -85,6 +87,7 @@ def solve_options(settings: Settings) -> SolveOptions:
             lora_rank=t.lora_rank,
             lora_alpha=t.lora_alpha,
             lora_dropout=t.lora_dropout,
+            gradient_checkpointing=t.gradient_checkpointing,
         ),
         ttt_set=TTTSetOptions(
             per_subtask=t.copies_per_demo, loss_on=t.loss_on, max_tokens=t.max_tokens

@@ -31,6 +31,9 @@ class ModelSettings(_Section):
     layers: int = Field(4, gt=0, le=64)
     heads: int = Field(4, gt=0, le=64)
     threads: int | None = Field(None, gt=0, description="torch CPU threads (None: torch's default)")
+    precision: Literal["auto", "fp32", "bf16"] = Field(
+        "auto", description="auto: bf16 on a GPU that supports it, fp32 elsewhere"
+    )
 
 
 class TTTSettings(_Section):
@@ -57,6 +60,9 @@ class TTTSettings(_Section):
     loss_on: Literal["outputs", "target"] = "outputs"
     max_tokens: int = Field(8192, gt=0, description="longer training sequences are skipped")
     max_seconds_per_task: float | None = Field(None, gt=0)
+    gradient_checkpointing: bool = Field(
+        False, description="recompute activations in the backward pass: less memory, more time"
+    )
     early_stop_loss: float | None = Field(0.01, gt=0)
 
 

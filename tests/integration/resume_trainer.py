@@ -1,14 +1,17 @@
 """A training run that saves its state to a filesystem store: the victim of the resume tests.
 
-Run as a script (``python resume_trainer.py STORE OUT METHOD``) it trains a small built-in model
-for 40 steps with its state saved every 4 steps under key ``run``, resuming from whatever the
+Run as a script (``python resume_trainer.py STORE OUT METHOD [HOLD]``) it trains a small built-in
+model for 40 steps with its state saved every 4 steps under key ``run``, resuming from whatever the
 store holds, prints ``step N`` after each step, and writes the final trainable weights to OUT
-(safetensors). One thread, so two processes do the same float operations.
+(safetensors). With HOLD it stops moving after printing ``step HOLD`` (waits to be killed), so a
+test kills it at a known step whatever the machine's load. One thread, so two processes do the
+same float operations.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -59,6 +62,7 @@ def trainable(backend: TorchModelBackend, model) -> dict[str, torch.Tensor]:
 
 def main() -> None:
     store_root, out, method = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
+    hold = int(sys.argv[4]) if len(sys.argv) > 4 else None
     torch.set_num_threads(1)
     backend = TorchModelBackend.builtin(CONFIG, seed=0, cpu=True)
     checkpoints = TrainingCheckpoints(
@@ -67,6 +71,8 @@ def main() -> None:
 
     def report(step: int, loss: float) -> None:
         print(f"step {step}", flush=True)
+        while step == hold:
+            time.sleep(1)  # the state saved at step 20 is in the store; step 21's is not
 
     result = backend.adapt(
         backend.base(), "x", sequences(), options(method), checkpoints=checkpoints, on_step=report

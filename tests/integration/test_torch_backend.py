@@ -248,6 +248,28 @@ def test_a_fully_trained_copy_exports_as_a_model_folder(backend, tmp_path):
     backend.release(result.model)
 
 
+@pytest.mark.parametrize("method", ["lora", "full"])
+def test_gradient_checkpointing_gives_the_same_training(backend, method):
+    options = replace(LORA, method=method, steps=4)
+    plain = backend.adapt(backend.base(), "plain", recolor_sequences(24, seed=3), options)
+    again = replace(options, gradient_checkpointing=True)
+    recomputed = backend.adapt(backend.base(), "gc", recolor_sequences(24, seed=3), again)
+    assert recomputed.losses == pytest.approx(plain.losses, rel=1e-5)
+    prompts = mixed_prompts()
+    assert backend.generate(recomputed.model, prompts, GREEDY) == backend.generate(
+        plain.model, prompts, GREEDY
+    )
+
+
+def test_gradient_checkpointing_on_a_hugging_face_model(tmp_path):
+    hf = TorchModelBackend.from_pretrained(save_tiny_llama(tmp_path / "llama"), cpu=True)
+    options = replace(LORA, steps=3)
+    plain = hf.adapt(hf.base(), "plain", recolor_sequences(16, seed=3), options)
+    gc_options = replace(options, gradient_checkpointing=True)
+    recomputed = hf.adapt(hf.base(), "gc", recolor_sequences(16, seed=3), gc_options)
+    assert recomputed.losses == pytest.approx(plain.losses, rel=1e-5)
+
+
 def test_released_models_are_gone_and_names_are_reusable(backend):
     first = backend.adapt(backend.base(), "x", recolor_sequences(16, 1), LORA)
     backend.release(first.model)

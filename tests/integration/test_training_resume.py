@@ -7,6 +7,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from safetensors.torch import load_file
 
 from arc_ttt.adapters.fs_store import FilesystemCheckpointStore
 from arc_ttt.adapters.memory_store import InMemoryCheckpointStore
+from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
 from arc_ttt.adapters.torch.backend import TorchModelBackend
 from arc_ttt.adapters.torch.training_state import DOCUMENT, TENSORS, TrainingCheckpoints
 from arc_ttt.domain.checkpoint_policy import RetentionPolicy, SaveSchedule
@@ -76,24 +78,25 @@ def test_stopped_at_20_of_40_and_resumed_equals_never_stopped(backend, method):
     again = backend.adapt(
         backend.base(), "y", sequences(), options(method), checkpoints=checkpoints
     )
-    assert again.losses == whole.losses and same(trainable(backend, again.model), expected)
+    assert again.resumed_from_step == 40 and again.losses == whole.losses
+    assert same(trainable(backend, again.model), expected)
 
 
-def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
-    straight = tmp_path / "straight.safetensors"
+def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(backend, tmp_path):
+    _, expected = uninterrupted(backend, "lora")  # in this process: equal across processes too
     run = [sys.executable, str(SCRIPT)]
-    subprocess.run([*run, str(tmp_path / "s1"), str(straight), "lora"], check=True, timeout=300)
-    store, out = tmp_path / "s2", tmp_path / "resumed.safetensors"
+    store, out = tmp_path / "store", tmp_path / "resumed.safetensors"
     with subprocess.Popen(
-        [*run, str(store), str(out), "lora"], stdout=subprocess.PIPE, text=True
+        [*run, str(store), str(out), "lora", "21"], stdout=subprocess.PIPE, text=True
     ) as p:
         assert p.stdout is not None
         for line in p.stdout:
-            if line.strip() == "step 21":
+            if line.strip() == "step 21":  # step 21 trained, its state not saved
                 p.send_signal(signal.SIGKILL)
                 break
         p.wait(timeout=60)
     assert p.returncode == -signal.SIGKILL and not out.exists()
+    assert FilesystemCheckpointStore(store).versions("run")[-1].metadata["step"] == 20
     done = subprocess.run(
         [*run, str(store), str(out), "lora"],
         capture_output=True,
@@ -103,7 +106,7 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_weights(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "done 40 resumed_from 20" in done.stdout
-    assert same(load_file(str(out)), load_file(str(straight)))
+    assert same(load_file(str(out)), expected)
 
 
 def test_a_corrupted_newest_state_falls_back_to_the_one_before(backend, tmp_path):
@@ -135,8 +138,9 @@ def test_a_corrupted_newest_state_falls_back_to_the_one_before(backend, tmp_path
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"lora_rank": 8}, "is \\[8, 32\\] there|is \\[4, 32\\] there|other options|is \\["),
-        ({"learning_rate": 1e-3}, "other options"),
+        ({"lora_rank": 8}, "other options \\(lora_rank is 4 there, 8 here\\)"),
+        ({"learning_rate": 1e-3}, "learning_rate is 0.003 there, 0.001 here"),
+        ({"lora_dropout": 0.0, "seed": 6}, "lora_dropout is 0.1 there, 0.0 here, seed is 5"),
     ],
 )
 def test_a_state_from_another_run_is_refused(backend, change, message):
@@ -169,7 +173,7 @@ def test_other_data_is_refused(backend):
             checkpoints=checkpoints,
             on_step=stop_at(3),
         )
-    with pytest.raises(CheckpointMismatchError, match="other data"):
+    with pytest.raises(CheckpointMismatchError, match="other data \\(18 sequences there, 17 here"):
         backend.adapt(
             backend.base(), "x", sequences()[:-1], options("lora"), checkpoints=checkpoints
         )
@@ -191,3 +195,59 @@ def test_retention_keeps_the_newest_states(backend):
     )
     backend.adapt(backend.base(), "x", sequences(), options("lora"), checkpoints=checkpoints)
     assert [v.metadata["step"] for v in store.versions("run")] == [40]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            ArcDecoderConfig(d_model=48, n_layers=2, n_heads=2),
+            "is \\[4, 32\\] there, \\[4, 48\\] here",
+        ),
+        (
+            ArcDecoderConfig(d_model=32, n_layers=3, n_heads=2),
+            "holds parameters 28 tensors .* trains 42 tensors",
+        ),
+    ],
+)
+def test_a_state_of_another_model_is_refused(backend, config, message):
+    store = InMemoryCheckpointStore()
+    checkpoints = TrainingCheckpoints(store, "run", SaveSchedule(every_steps=2))
+    with pytest.raises(StopTrainingError):
+        backend.adapt(
+            backend.base(),
+            "x",
+            sequences(),
+            options("lora"),
+            checkpoints=checkpoints,
+            on_step=stop_at(3),
+        )
+    other = TorchModelBackend.builtin(config, seed=0, cpu=True)
+    with pytest.raises(CheckpointMismatchError, match=message):
+        other.adapt(other.base(), "x", sequences(), options("lora"), checkpoints=checkpoints)
+
+
+def test_a_run_out_of_time_saves_and_resumes_with_more_time(backend):
+    whole, expected = uninterrupted(backend, "lora")
+
+    def slow(step: int, loss: float) -> None:
+        if step == 3:
+            time.sleep(0.5)  # past the cap: the run stops before step 4
+
+    store = InMemoryCheckpointStore()
+    checkpoints = TrainingCheckpoints(store, "run", SaveSchedule(every_steps=10))
+    capped = backend.adapt(
+        backend.base(),
+        "x",
+        sequences(),
+        options("lora", max_seconds=0.2),
+        checkpoints=checkpoints,
+        on_step=slow,
+    )
+    assert capped.stopped_because == "time" and capped.steps <= 3
+    assert store.versions("run")[-1].metadata["step"] == capped.steps  # not on the schedule
+    resumed = backend.adapt(
+        backend.base(), "x", sequences(), options("lora"), checkpoints=checkpoints
+    )
+    assert resumed.resumed_from_step == capped.steps and resumed.losses == whole.losses
+    assert same(trainable(backend, resumed.model), expected)

@@ -69,11 +69,17 @@ class InMemoryCheckpointStore:
         return newest_intact(key, reversed(self._committed(key)), lambda v: self.load(key, v))
 
     def versions(self, key: str) -> list[CheckpointInfo]:
+        # Like the filesystem and S3 stores: only a damaged manifest hides a version; damaged
+        # files are for load / verify to find.
         infos = []
         for version in self._committed(key):
+            with self._lock:
+                stored = self._stored.get(key, {}).get(version)
+            if stored is None or stored.manifest is None:
+                continue  # deleted meanwhile
             try:
-                infos.append(self.load(key, version).info)
-            except (CheckpointCorruptedError, CheckpointNotFoundError):
+                infos.append(decode_manifest(stored.manifest, key, version))
+            except CheckpointCorruptedError:
                 continue
         return infos
 

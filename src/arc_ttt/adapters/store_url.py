@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from arc_ttt.domain.errors import InvalidStoreUrlError
+from arc_ttt.domain.checkpoint import validate_key
+from arc_ttt.domain.errors import InvalidCheckpointKeyError, InvalidStoreUrlError
 from arc_ttt.ports.checkpoint_store import CheckpointStore
+
+# S3's bucket naming rules: 3-63 lowercase letters, digits, dots and hyphens, letter or digit at
+# both ends. Checked here so a typo is a one-line error, not a botocore traceback.
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
 def open_store(
@@ -28,16 +34,29 @@ def open_store(
             )
         if not parts.path:
             raise InvalidStoreUrlError(url, "no path after file://")
-        return _filesystem(url, parts.path, create)
+        return _filesystem(url, unquote(parts.path), create)
     if parts.scheme == "s3":
         if not parts.netloc:
             raise InvalidStoreUrlError(url, "no bucket: use s3://BUCKET[/PREFIX]")
         if parts.query or parts.fragment:
             raise InvalidStoreUrlError(url, "s3 URLs take no ?query or #fragment")
+        if not _BUCKET.fullmatch(parts.netloc) or ".." in parts.netloc:
+            raise InvalidStoreUrlError(
+                url,
+                f"bad bucket name {parts.netloc!r} (3-63 lowercase letters, digits, '.' and '-')",
+            )
+        prefix = parts.path.strip("/")
+        try:
+            if prefix:
+                validate_key(prefix)
+        except InvalidCheckpointKeyError as e:
+            raise InvalidStoreUrlError(url, f"bad prefix {prefix!r}: {e.reason}") from e
         from arc_ttt.adapters.s3_store import S3CheckpointStore  # noqa: PLC0415 - boto3 is heavy
 
         endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
-        return S3CheckpointStore(parts.netloc, parts.path.strip("/"), endpoint_url=endpoint)
+        if endpoint is not None:
+            _check_endpoint(url, endpoint)
+        return S3CheckpointStore(parts.netloc, prefix, endpoint_url=endpoint)
     raise InvalidStoreUrlError(
         url, f"unknown scheme {parts.scheme!r}; use a path, file:// or s3://"
     )
@@ -52,3 +71,11 @@ def _filesystem(url: str, path: str, create: bool) -> CheckpointStore:
     if folder.exists() and not folder.is_dir():
         raise InvalidStoreUrlError(url, f"{folder} is a file, not a store folder")
     return FilesystemCheckpointStore(folder)
+
+
+def _check_endpoint(url: str, endpoint: str) -> None:
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidStoreUrlError(
+            url, f"endpoint {endpoint!r} is not an http:// or https:// URL with a host"
+        )

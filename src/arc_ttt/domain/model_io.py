@@ -59,6 +59,7 @@ class TrainOptions:
     lora_alpha: int = 32
     lora_dropout: float = 0.0
     lora_targets: tuple[str, ...] = ()  # empty: the adapter's default modules
+    gradient_checkpointing: bool = False  # recompute activations in backward: less memory
 
 
 @dataclass(frozen=True, slots=True)

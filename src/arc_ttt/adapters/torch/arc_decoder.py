@@ -19,6 +19,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import Tensor, nn
 from torch.nn import functional
+from torch.utils.checkpoint import checkpoint
 
 from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
 from arc_ttt.adapters.torch.grid_rotary import GridRotary
@@ -150,6 +151,7 @@ class ArcDecoder(nn.Module):
         self.layers = nn.ModuleList(Block(config) for _ in range(config.n_layers))
         self.norm = nn.RMSNorm(config.d_model, eps=config.norm_eps)
         self.lm_head = nn.Linear(config.d_model, config.vocab_size, bias=False)
+        self.gradient_checkpointing = False  # a training setting, not part of the config
         self._init_weights()
 
     @classmethod
@@ -181,8 +183,13 @@ class ArcDecoder(nn.Module):
             *self.rotary.angles(rows, cols, grids, transposed=True),
         )
         x = self.embed_tokens(tokens)
+        recompute = self.gradient_checkpointing and self.training and cache is None
         for i, block in enumerate(self.layers):
-            x = block(x, rope, mask, cache, i)
+            if recompute:
+                # Keep only each block's input; recompute its activations in the backward pass.
+                x = checkpoint(block, x, rope, mask, None, i, use_reentrant=False)
+            else:
+                x = block(x, rope, mask, cache, i)
         if cache is not None:
             cache.advance(t)
         return self.lm_head(self.norm(x))

@@ -26,6 +26,7 @@ from arc_ttt.adapters.torch.training_state import (
     RunParts,
     TrainingCheckpoints,
     capture,
+    compared,
     fingerprint,
     parameter_names,
     restore,
@@ -153,19 +154,28 @@ def train(
     optimizer, scheduler = accelerator.prepare(optimizer, scheduler)
     generator = torch.Generator().manual_seed(options.seed)
     names = parameter_names(model.module, params)
-    run = RunParts(params, names, optimizer, scheduler, fingerprint(sequences, options, names))
+    prints = fingerprint(sequences, options)
+    run = RunParts(params, names, optimizer, scheduler, prints, compared(options))
     loop = LoopState()
     if checkpoints is not None:
         loop = _resume(checkpoints, run, generator)
     resumed_from = loop.step
     if loop.stopped_because:  # the saved run had ended: its weights are back, nothing to do
         return TrainingOutcome(
-            loop.step, loop.tokens, loop.seconds, tuple(loop.losses), loop.stopped_because, 0
+            loop.step,
+            loop.tokens,
+            loop.seconds,
+            tuple(loop.losses),
+            loop.stopped_because,
+            resumed_from,
         )
     start = time.perf_counter() - loop.seconds
     last_save = time.perf_counter()
     reason = "steps"
+    done: _Group | None = None  # the last group trained, for a save when the time is up
+    saved_at = loop.step
     model.module.train()
+    recompute = _gradient_checkpointing(model.module, options.gradient_checkpointing)
     try:
         for group in _epochs(sequences, options, generator, skip=loop.next_group):
             if loop.step >= options.steps:
@@ -175,8 +185,13 @@ def train(
                 and time.perf_counter() - start >= options.max_seconds
             ):
                 reason = "time"
+                if checkpoints is not None and done is not None and saved_at != loop.step:
+                    # Keep the steps since the last save; the state stays open, so a run
+                    # resumed with more time continues from here.
+                    _save_now(checkpoints, run, loop, done, start, stopped="")
                 break
             _step(model, run, group, accelerator, loop)
+            done = group
             stop = _epoch_end(loop, options) if group.epoch_end else None
             if on_step is not None:
                 on_step(loop.step, loop.losses[-1])
@@ -184,20 +199,39 @@ def train(
                 final = stop is not None or loop.step >= options.steps
                 since = time.perf_counter() - last_save
                 if checkpoints.schedule.is_due(loop.step, seconds_since_save=since, final=final):
-                    loop.seconds = time.perf_counter() - start
-                    loop.stopped_because = (stop or "steps") if final else ""
-                    _save(checkpoints, capture(loop, run, group.epoch_rng), loop)
-                    last_save = time.perf_counter()
+                    stopped = (stop or "steps") if final else ""
+                    _save_now(checkpoints, run, loop, group, start, stopped=stopped)
+                    last_save, saved_at = time.perf_counter(), loop.step
             if stop is not None:
                 reason = stop
                 break
     finally:
+        recompute.close()
         model.module.eval()
         accelerator.free_memory()
     seconds = time.perf_counter() - start
     return TrainingOutcome(
         loop.step, loop.tokens, seconds, tuple(loop.losses), reason, resumed_from
     )
+
+
+def _gradient_checkpointing(module: nn.Module, wanted: bool) -> contextlib.ExitStack:
+    """Switch activation recomputation on for this run (built-in decoder or Hugging Face model);
+    closing the returned stack switches it back off."""
+    stack = contextlib.ExitStack()
+    if not wanted:
+        return stack
+    # transformers 5 renamed gradient_checkpointing_* to activation_checkpointing_*.
+    for prefix in ("activation_checkpointing", "gradient_checkpointing"):
+        enable = getattr(module, f"{prefix}_enable", None)
+        if enable is not None:
+            enable(**{f"{prefix}_kwargs": {"use_reentrant": False}})
+            stack.callback(getattr(module, f"{prefix}_disable"))
+            return stack
+    if hasattr(module, "gradient_checkpointing"):
+        module.gradient_checkpointing = True
+        stack.callback(setattr, module, "gradient_checkpointing", False)
+    return stack
 
 
 def _step(
@@ -262,8 +296,21 @@ def _resume(
     return restored
 
 
-def _save(checkpoints: TrainingCheckpoints, files: dict[str, bytes], loop: LoopState) -> None:
+def _save_now(
+    checkpoints: TrainingCheckpoints,
+    run: RunParts,
+    loop: LoopState,
+    last: _Group,
+    start: float,
+    *,
+    stopped: str,
+) -> None:
+    """Save the state after ``last``, the group just trained, then apply the retention policy.
+    ``stopped``: why the run ended ("" while it goes on); a state with a reason resumes as done."""
+    loop.seconds = time.perf_counter() - start
+    loop.stopped_because = stopped
     store = checkpoints.store
+    files = capture(loop, run, last.epoch_rng)
     store.save(checkpoints.key, files, {"step": loop.step, "loss": loop.losses[-1]})
     if checkpoints.retention is not None:
         for version in checkpoints.retention.to_delete(store.versions(checkpoints.key)):

@@ -6,8 +6,10 @@ CUDA, and the batch-order generator as of the current epoch's start, with the po
 epoch), the early-stopping bookkeeping, losses and tokens so far, and the seconds spent. Tensors go
 to ``state.safetensors`` and everything else to ``state.json``; loading never unpickles.
 
-A state is refused (``CheckpointMismatchError``) when its parameter names and shapes, its data or
-its options differ from the run that would resume from it.
+A state is refused (``CheckpointMismatchError``, naming what differs) when its options (but the
+time cap and activation recomputation), its parameter names and shapes or its data differ from the
+run that would resume from it. Saved options are listed in ``state.json`` so the message can name
+them.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ FORMAT = 1
 TENSORS = "state.safetensors"
 DOCUMENT = "state.json"
 _SLOT = re.compile(r"\.ttt\d+\.")  # a LoRA slot's name varies between processes
+_FREE_OPTIONS = frozenset({"max_seconds", "gradient_checkpointing"})
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class RunParts:
     optimizer: Any
     scheduler: Any
     prints: Mapping[str, str]
+    options: Mapping[str, Any]  # ``compared(options)``: named in a mismatch message
 
 
 def parameter_names(module: nn.Module, params: Sequence[nn.Parameter]) -> list[str]:
@@ -81,20 +85,27 @@ def parameter_names(module: nn.Module, params: Sequence[nn.Parameter]) -> list[s
     return [_SLOT.sub(".adapter.", names.get(id(p), f"param{i}")) for i, p in enumerate(params)]
 
 
-def fingerprint(
-    sequences: Sequence[TrainingSequence], options: TrainOptions, names: Sequence[str]
-) -> dict[str, str]:
-    """What must match for a state to resume this run: data, options (but the time cap), params."""
+def fingerprint(sequences: Sequence[TrainingSequence], options: TrainOptions) -> dict[str, str]:
+    """What must match for a state to resume this run besides its parameters: the data (sha256
+    and count) and the options (sha256 of ``compared(options)``)."""
     data = hashlib.sha256()
     for s in sequences:
         data.update(json.dumps([s.encoded.tokens, s.encoded.rows, s.encoded.cols]).encode())
         data.update(json.dumps([s.encoded.grid_index, s.loss_mask]).encode())
-    opts = {k: v for k, v in asdict(options).items() if k != "max_seconds"}
     return {
         "data": data.hexdigest(),
-        "options": hashlib.sha256(json.dumps(opts, sort_keys=True).encode()).hexdigest(),
-        "parameters": hashlib.sha256(json.dumps(list(names)).encode()).hexdigest(),
+        "options": hashlib.sha256(
+            json.dumps(compared(options), sort_keys=True).encode()
+        ).hexdigest(),
+        "sequences": str(len(sequences)),
     }
+
+
+def compared(options: TrainOptions) -> dict[str, Any]:
+    """The options a resumed run must share with the saved one, as JSON values. The time cap and
+    activation recomputation change how long or how a run computes, not what, so they may differ."""
+    kept = {k: v for k, v in asdict(options).items() if k not in _FREE_OPTIONS}
+    return dict(json.loads(json.dumps(kept)))
 
 
 def capture(loop: LoopState, run: RunParts, epoch_rng: torch.Tensor) -> dict[str, bytes]:
@@ -120,6 +131,7 @@ def capture(loop: LoopState, run: RunParts, epoch_rng: torch.Tensor) -> dict[str
     document = {
         "format": FORMAT,
         "fingerprint": dict(run.prints),
+        "options": dict(run.options),
         "names": list(names),
         "shapes": [list(p.shape) for p in params],
         "loop": asdict(loop),
@@ -145,7 +157,7 @@ def restore(checkpoint: Checkpoint, run: RunParts) -> tuple[LoopState, torch.Ten
     if document.get("format") != FORMAT:
         raise CheckpointMismatchError(f"{where} has format {document.get('format')}, not {FORMAT}")
     params, optimizer, scheduler = run.params, run.optimizer, run.scheduler
-    _check(where, document, params, run.names, run.prints)
+    _check(where, document, run)
     with torch.no_grad():
         for i, p in enumerate(params):
             p.copy_(tensors[f"param.{i}"].to(p.device, p.dtype))
@@ -170,27 +182,40 @@ def restore(checkpoint: Checkpoint, run: RunParts) -> tuple[LoopState, torch.Ten
     return LoopState(**document["loop"]), tensors["rng.batches"]
 
 
-def _check(
-    where: str,
-    document: Mapping[str, Any],
-    params: Sequence[nn.Parameter],
-    names: Sequence[str],
-    prints: Mapping[str, str],
-) -> None:
-    if list(document["names"]) != list(names):
+def _check(where: str, document: Mapping[str, Any], run: RunParts) -> None:
+    """Raise ``CheckpointMismatchError`` naming the first thing that differs: options, parameter
+    names, shapes, data."""
+    saved = document["fingerprint"]
+    if saved.get("options") != run.prints["options"]:
+        differ = _options_diff(document.get("options", {}), run.options)
         raise CheckpointMismatchError(
-            f"{where} holds parameters {_brief(document['names'])}, this run trains {_brief(names)}"
+            f"{where} was saved by a run with other options ({differ}); resume with the same "
+            "options or use another key"
         )
-    shapes = [list(p.shape) for p in params]
-    for name, saved, now in zip(names, document["shapes"], shapes, strict=True):
-        if saved != now:
-            raise CheckpointMismatchError(f"{where}: {name} is {saved} there, {now} here")
-    for part in ("options", "data", "parameters"):
-        if document["fingerprint"].get(part) != prints[part]:
-            raise CheckpointMismatchError(
-                f"{where} was saved by a run with other {part}; resume with the same "
-                f"{part} or use another key"
-            )
+    if list(document["names"]) != list(run.names):
+        raise CheckpointMismatchError(
+            f"{where} holds parameters {_brief(document['names'])}, this run trains "
+            f"{_brief(run.names)}"
+        )
+    for name, shape, p in zip(run.names, document["shapes"], run.params, strict=True):
+        if shape != list(p.shape):
+            raise CheckpointMismatchError(f"{where}: {name} is {shape} there, {list(p.shape)} here")
+    if saved.get("data") != run.prints["data"]:
+        raise CheckpointMismatchError(
+            f"{where} was saved by a run with other data ({saved.get('sequences', '?')} "
+            f"sequences there, {run.prints['sequences']} here); resume with the same data or "
+            "use another key"
+        )
+
+
+def _options_diff(saved: Mapping[str, Any], now: Mapping[str, Any]) -> str:
+    keys = sorted(set(saved) | set(now))
+    differ = [
+        f"{k} is {saved.get(k)!r} there, {now.get(k)!r} here"
+        for k in keys
+        if saved.get(k) != now.get(k)
+    ]
+    return ", ".join(differ) or "the saved state does not list them"
 
 
 def _brief(names: Sequence[str]) -> str:
