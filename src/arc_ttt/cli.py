@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from arc_ttt import __version__, cli_checkpoints
+from arc_ttt import __version__, cli_checkpoints, cli_export, cli_pretrain, cli_report
 from arc_ttt.domain.errors import ArcTTTError, UnknownDatasetError, UnknownTaskError
 
 EXIT_FAILURE = 1
@@ -77,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--tasks", action="store_true", help="also list each task's score")
     _add_solve(sub)
     cli_checkpoints.add_parser(sub)
+    cli_pretrain.add_parser(sub)
+    cli_report.add_parser(sub)
+    cli_export.add_parser(sub)
     return p
 
 
@@ -90,6 +93,7 @@ SOLVE_FLAGS = {
     "strategy": ("decode", "strategy"),
     "seed": (None, "seed"),
     "time_limit": ("budget", "total_seconds"),
+    "engine": ("inference", "engine"),
 }
 
 
@@ -125,6 +129,11 @@ def _add_solve(sub: argparse._SubParsersAction[_Parser]) -> None:
     )
     s.add_argument("--views", type=int, metavar="K", help="augmented views per test input")
     s.add_argument("--strategy", choices=["greedy", "dfs"], help="decoding strategy")
+    s.add_argument(
+        "--engine",
+        choices=["torch", "onnx"],
+        help="decode with torch or ONNX Runtime (built-in model; training stays torch)",
+    )
     s.add_argument("--seed", type=int, metavar="S", help="seed of everything random")
     s.add_argument(
         "--time-limit",
@@ -390,12 +399,27 @@ def _cmd_checkpoints(args: argparse.Namespace, container: Any) -> int:
     return cli_checkpoints.run(args, UsageError)
 
 
+def _cmd_pretrain(args: argparse.Namespace, container: Any) -> int:
+    return cli_pretrain.run(args, UsageError, _StopOnSignal())
+
+
+def _cmd_export(args: argparse.Namespace, container: Any) -> int:
+    return cli_export.run(args, container, UsageError)
+
+
+def _cmd_report(args: argparse.Namespace, container: Any) -> int:
+    return cli_report.run(args, container, UsageError)
+
+
 COMMANDS = {
     "datasets": _cmd_datasets,
     "show": _cmd_show,
     "score": _cmd_score,
     "solve": _cmd_solve,
     "checkpoints": _cmd_checkpoints,
+    "pretrain": _cmd_pretrain,
+    **dict.fromkeys(cli_report.COMMANDS, _cmd_report),
+    **dict.fromkeys(cli_export.COMMANDS, _cmd_export),
 }
 
 

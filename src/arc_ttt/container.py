@@ -16,10 +16,13 @@ from arc_ttt.adapters.catalog import DatasetCatalog
 from arc_ttt.adapters.memory_probe import ProcessMemoryProbe
 from arc_ttt.adapters.progress import LineProgress
 from arc_ttt.application.datasets import list_datasets
+from arc_ttt.application.pretrain_data import DataPlan
 from arc_ttt.application.score import score_file
 from arc_ttt.application.show import find_task
 from arc_ttt.application.solve import Budget, SolveOptions, Solver
 from arc_ttt.domain.model_io import DecodeOptions, TrainOptions
+from arc_ttt.domain.pretrain_corpus import CorpusOptions
+from arc_ttt.domain.pretraining import PretrainOptions
 from arc_ttt.domain.ttt_dataset import TTTSetOptions
 from arc_ttt.settings import Settings
 
@@ -58,6 +61,19 @@ def model_backend(settings: Settings) -> Any:
         return TorchModelBackend.builtin(config, seed=settings.seed, mixed_precision=precision)
     folder = Path(m.path).expanduser().resolve()
     return TorchModelBackend.from_pretrained(folder, mixed_precision=precision)
+
+
+def decoding_backend(settings: Settings) -> Any:
+    """The model backend, with decoding through ONNX Runtime when ``inference.engine`` says so."""
+    backend = model_backend(settings)
+    i = settings.inference
+    if i.engine == "torch":
+        return backend
+    from arc_ttt.adapters.onnx.generator import OnnxDecodingBackend  # noqa: PLC0415
+    from arc_ttt.adapters.onnx.session import SessionOptions  # noqa: PLC0415
+
+    options = SessionOptions(i.providers, i.intra_op_threads, i.inter_op_threads)
+    return OnnxDecodingBackend(backend, options)
 
 
 def train_method(settings: Settings) -> Literal["lora", "full"]:
@@ -113,12 +129,63 @@ def solve_options(settings: Settings) -> SolveOptions:
     )
 
 
+def torch_pretrainer(settings: Settings) -> Any:
+    """A fresh built-in decoder of ``settings.model``'s size (initial weights from the seed),
+    ready to pretrain on the GPU when there is one."""
+    import torch  # noqa: PLC0415 - torch is heavy: only when a model is asked for
+
+    from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig  # noqa: PLC0415
+    from arc_ttt.adapters.torch.pretraining import TorchPretrainer  # noqa: PLC0415
+
+    m = settings.model
+    if m.threads:
+        torch.set_num_threads(m.threads)
+    if not torch.cuda.is_available():
+        log.warning("no CUDA GPU found: pretraining runs on the CPU")
+    precision = {"auto": None, "fp32": "no", "bf16": "bf16"}[m.precision]
+    config = ArcDecoderConfig(d_model=m.d_model, n_layers=m.layers, n_heads=m.heads)
+    return TorchPretrainer(config, seed=settings.seed, mixed_precision=precision)
+
+
+def pretrain_plan(settings: Settings) -> DataPlan:
+    """Which tasks ``settings.pretrain`` asks for."""
+    p = settings.pretrain
+    return DataPlan(
+        sources=tuple(p.data),
+        synthetic_tasks=p.synthetic_tasks,
+        val_fraction=p.val_fraction,
+        seed=settings.seed,
+    )
+
+
+def pretrain_options(settings: Settings) -> tuple[PretrainOptions, CorpusOptions]:
+    """Translate ``settings.pretrain`` into the pretraining run's options."""
+    p = settings.pretrain
+    train = TrainOptions(
+        steps=p.steps,
+        batch_size=p.batch_size,
+        grad_accumulation=p.grad_accumulation,
+        learning_rate=p.learning_rate,
+        warmup_steps=p.warmup_steps,
+        weight_decay=p.weight_decay,
+        max_seconds=None if p.minutes is None else p.minutes * 60,
+        patience=p.patience or None,
+        seed=settings.seed,
+        method="full",
+        gradient_checkpointing=p.gradient_checkpointing,
+    )
+    options = PretrainOptions(
+        train=train, eval_every=p.eval_every, log_every=p.log_every, min_delta=p.min_delta
+    )
+    return options, CorpusOptions(max_tokens=p.max_tokens)
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
     catalog = providers.Singleton(DatasetCatalog)
     memory = providers.Singleton(ProcessMemoryProbe)
     progress = providers.Singleton(LineProgress)
-    model = providers.Singleton(model_backend, settings=settings)
+    model = providers.Singleton(decoding_backend, settings=settings)
 
     datasets = providers.Callable(list_datasets, catalog=catalog)
     find_task = providers.Callable(find_task, catalog=catalog)
@@ -139,6 +206,8 @@ class Container(containers.DeclarativeContainer):
         peaks=peaks,
     )
     solve_options = providers.Callable(solve_options, settings=settings)
+    pretrainer = providers.Singleton(torch_pretrainer, settings=settings)
+    pretrain_observer = providers.Object(None)  # a (PretrainProgress) -> None, for embedders
 
 
 def build_container(settings: Settings | None = None) -> Container:

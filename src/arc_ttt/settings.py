@@ -100,6 +100,48 @@ class BudgetSettings(_Section):
     oom_retries: int = Field(2, ge=0, le=10)
 
 
+class PretrainSettings(_Section):
+    """``arc-ttt pretrain``: data, schedule, validation and checkpoints of a pretraining run
+    (the model's size is ``model``'s, its seed the top-level ``seed``)."""
+
+    data: tuple[Literal["arc1-train", "arc2-train", "synthetic"], ...] = Field(
+        ("arc1-train", "arc2-train", "synthetic"),
+        min_length=1,
+        description="task sources; never evaluation sets",
+    )
+    synthetic_tasks: int = Field(1000, ge=0, le=1_000_000)
+    steps: int = Field(
+        20_000, gt=0, le=100_000_000, description="optimizer steps (cosine ends here)"
+    )
+    minutes: float | None = Field(None, gt=0, description="time cap; the state is saved at it")
+    batch_size: int = Field(16, gt=0, le=4096)
+    grad_accumulation: int = Field(1, gt=0, le=1024)
+    learning_rate: float = Field(1e-3, gt=0, le=1.0)
+    warmup_steps: int = Field(200, ge=0)
+    weight_decay: float = Field(0.01, ge=0)
+    max_tokens: int = Field(8192, gt=0, le=65_536, description="longer sequences are left out")
+    val_fraction: float = Field(0.05, ge=0, le=0.5, description="tasks held out per source")
+    eval_every: int = Field(500, gt=0)
+    patience: int = Field(5, ge=0, description="validations without improvement (0: never stop)")
+    min_delta: float = Field(0.0, ge=0, description="smallest validation gain that counts")
+    log_every: int = Field(10, gt=0)
+    save_every: int = Field(500, gt=0, description="steps between saved training states")
+    gradient_checkpointing: bool = False
+
+
+class InferenceSettings(_Section):
+    """Which engine decodes (``solve``) and how ONNX Runtime runs (``infer``, ``solve``)."""
+
+    engine: Literal["torch", "onnx"] = Field(
+        "torch", description="onnx: decode each adapted model through ONNX Runtime"
+    )
+    providers: str = Field(
+        "auto", description="auto (CUDA when available, else CPU) or a list: cuda,cpu"
+    )
+    intra_op_threads: int | None = Field(None, gt=0, le=1024)
+    inter_op_threads: int | None = Field(None, gt=0, le=1024)
+
+
 class Settings(BaseSettings):
     """Effective settings of one process."""
 
@@ -114,3 +156,5 @@ class Settings(BaseSettings):
     ttt: TTTSettings = TTTSettings()
     decode: DecodeSettings = DecodeSettings()
     budget: BudgetSettings = BudgetSettings()
+    pretrain: PretrainSettings = PretrainSettings()
+    inference: InferenceSettings = InferenceSettings()

@@ -148,3 +148,27 @@ class ModelOutOfMemoryError(ModelRuntimeError, MemoryError):
 
 class SolveInterruptedError(ArcTTTError):
     """A stop was requested (SIGINT/SIGTERM) while a task was being solved."""
+
+
+class ExportError(ModelError):
+    """A model that cannot be exported to ONNX. Names the model and the reason."""
+
+    def __init__(self, what: str, reason: str) -> None:
+        self.what = what
+        self.reason = reason
+        super().__init__(f"cannot export {what}: {reason}")
+
+
+class OnnxModelError(ModelError):
+    """An ONNX file that cannot serve: unreadable, corrupted, not exported by arc_ttt, or made for
+    another codec or opset. Names the path and the problem."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"cannot use ONNX model {path}: {reason}")
+
+
+class InferenceRequestError(ArcTTTError, ValueError):
+    """One inference request that cannot be served (empty, too long, a bad token); the engine
+    goes on serving the next. Names the request and the problem."""

@@ -247,17 +247,21 @@ class TorchModelBackend:
     def save(self, model: ModelRef, folder: str | Path) -> None:
         """Write ``model`` (the base, a fully trained copy, or the base with a LoRA adapter merged
         in) as a standalone folder that ``from_pretrained`` reads back."""
+        module = self.standalone(model)
+        with _translated(f"saving to {folder}"):
+            self._family.save(module, Path(folder))
+
+    def standalone(self, model: ModelRef) -> nn.Module:
+        """``model`` as a plain module of its own: the base (a copy), a fully trained copy (not a
+        copy: do not train it), or a copy of the base with its LoRA adapter merged in."""
         self._check_base(model)
         entry = self._entry(model) if model.adapter is not None else None
         if entry is None:
-            module = self._lora.base_copy()
-        elif entry.module is not None:
-            module = entry.module
-        else:
-            assert entry.slot is not None
-            module = self._lora.merged_copy(entry.slot)
-        with _translated(f"saving to {folder}"):
-            self._family.save(module, Path(folder))
+            return self._lora.base_copy()
+        if entry.module is not None:
+            return entry.module
+        assert entry.slot is not None
+        return self._lora.merged_copy(entry.slot)
 
     def adapter_files(self, model: ModelRef) -> dict[str, bytes]:
         """An adapted model's own files: its LoRA adapter in peft's format, or (full training)

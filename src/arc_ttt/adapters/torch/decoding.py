@@ -198,3 +198,29 @@ def threshold_dfs(
 
 def _rule(cursor: Cursor, constrained: bool) -> tuple[int, ...] | None:
     return cursor.allowed() if constrained else None
+
+
+def greedy_stream(
+    model: SymbolModel, prompt: Encoded, max_new_tokens: int, *, constrained: bool = True
+) -> Iterator[tuple[int, float]]:
+    """Greedy decoding of one prompt, yielding each (token, log-probability) as it is chosen; it
+    ends after END or ``max_new_tokens`` tokens. The same choices as ``greedy`` on this prompt
+    alone. Each model call runs under inference mode on its own, so the caller's thread is never
+    left in inference mode between tokens."""
+    if max_new_tokens <= 0:
+        return
+    with torch.inference_mode():
+        cache = model.new_cache(1, len(prompt) + max_new_tokens)
+        logprobs = _last_logprobs(model, padded([prompt], model.device, left=True), cache)
+    grid = answer_grid_index(prompt)
+    cursor = Cursor()
+    for step in range(max_new_tokens):
+        choice = logprobs + _grammar_mask([cursor], logprobs.device) if constrained else logprobs
+        token = int(choice.argmax(dim=-1)[0])
+        yield token, float(logprobs[0, token])
+        if token == END or step == max_new_tokens - 1:
+            return
+        position, cursor = cursor.place(token)
+        with torch.inference_mode():
+            feed = step_batch([token], [position], [grid], model.device)
+            logprobs = _last_logprobs(model, feed, cache)

@@ -1,0 +1,261 @@
+"""``arc-ttt pretrain``: train the built-in model from scratch on ARC training tasks and synthetic
+ones (never on evaluation tasks), resumable, into a model folder that ``solve --model`` loads."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+from pathlib import Path
+from typing import Any, Protocol
+
+from arc_ttt.application.pretrain_data import SOURCES
+
+EXAMPLE = (
+    "example: arc-ttt pretrain --out runs/pretrained --data arc1-train,arc2-train,synthetic "
+    "--steps 20000 --checkpoint-store s3://bucket/pretrain  (then the same command with --resume)"
+)
+STATE_KEY = "pretrain"
+
+# flag (argparse dest) -> (settings section, field); builds settings and names a bad flag.
+FLAGS: dict[str, tuple[str | None, str]] = {
+    "data": ("pretrain", "data"),
+    "synthetic_tasks": ("pretrain", "synthetic_tasks"),
+    "steps": ("pretrain", "steps"),
+    "minutes": ("pretrain", "minutes"),
+    "d_model": ("model", "d_model"),
+    "layers": ("model", "layers"),
+    "heads": ("model", "heads"),
+    "threads": ("model", "threads"),
+    "precision": ("model", "precision"),
+    "batch_size": ("pretrain", "batch_size"),
+    "grad_accumulation": ("pretrain", "grad_accumulation"),
+    "lr": ("pretrain", "learning_rate"),
+    "warmup": ("pretrain", "warmup_steps"),
+    "weight_decay": ("pretrain", "weight_decay"),
+    "max_tokens": ("pretrain", "max_tokens"),
+    "val_fraction": ("pretrain", "val_fraction"),
+    "eval_every": ("pretrain", "eval_every"),
+    "patience": ("pretrain", "patience"),
+    "min_delta": ("pretrain", "min_delta"),
+    "log_every": ("pretrain", "log_every"),
+    "save_every": ("pretrain", "save_every"),
+    "gradient_checkpointing": ("pretrain", "gradient_checkpointing"),
+    "seed": (None, "seed"),
+}
+
+
+class StopSignal(Protocol):
+    """The CLI's SIGINT/SIGTERM handler: true once a signal came; ``installed`` catches them."""
+
+    number: int
+    name: str
+
+    def __call__(self) -> bool: ...
+
+    def installed(self) -> contextlib.AbstractContextManager[None]: ...
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "pretrain",
+        help="pretrain the built-in model (resumable) into a model folder",
+        description="Train the built-in decoder from scratch on ARC-AGI training tasks (minus "
+        "every task that also appears in an evaluation set) and synthetic tasks, as augmented "
+        "leave-one-out sequences; validate on held-out tasks; save resumable states.",
+        epilog=EXAMPLE,
+    )
+    p.add_argument("--out", required=True, metavar="MODEL_DIR", help="model folder to write")
+    p.add_argument(
+        "--data",
+        metavar="LIST",
+        help=f"comma-separated sources: {', '.join(SOURCES)} (default: all three)",
+    )
+    p.add_argument("--synthetic-tasks", type=int, metavar="N", help="generated tasks (1000)")
+    p.add_argument(
+        "--steps", type=int, metavar="N", help="optimizer steps; cosine ends here (20000)"
+    )
+    p.add_argument("--minutes", type=float, metavar="M", help="time cap; the state is saved")
+    p.add_argument("--d-model", type=int, metavar="D", help="model width (128)")
+    p.add_argument("--layers", type=int, metavar="L", help="decoder layers (4)")
+    p.add_argument("--heads", type=int, metavar="H", help="attention heads (4)")
+    p.add_argument("--threads", type=int, metavar="N", help="torch CPU threads")
+    p.add_argument(
+        "--precision", choices=["auto", "fp32", "bf16"], help="auto: bf16 on a GPU that has it"
+    )
+    p.add_argument("--batch-size", type=int, metavar="N", help="sequences per micro-batch (16)")
+    p.add_argument("--grad-accumulation", type=int, metavar="K", help="micro-batches per step (1)")
+    p.add_argument("--lr", type=float, metavar="LR", help="peak learning rate (1e-3)")
+    p.add_argument("--warmup", type=int, metavar="N", help="linear warmup steps (200)")
+    p.add_argument("--weight-decay", type=float, metavar="W", help="AdamW weight decay (0.01)")
+    p.add_argument(
+        "--max-tokens", type=int, metavar="N", help="longer sequences are left out (8192)"
+    )
+    p.add_argument(
+        "--val-fraction", type=float, metavar="F", help="tasks held out per source (0.05)"
+    )
+    p.add_argument("--eval-every", type=int, metavar="N", help="steps between validations (500)")
+    p.add_argument(
+        "--patience", type=int, metavar="N", help="validations without improvement (5; 0: never)"
+    )
+    p.add_argument("--min-delta", type=float, metavar="X", help="smallest gain that counts (0)")
+    p.add_argument("--log-every", type=int, metavar="N", help="steps between progress lines (10)")
+    p.add_argument(
+        "--checkpoint-store",
+        metavar="URL",
+        help="folder, file://PATH or s3://BUCKET/PREFIX for training states "
+        "(default: MODEL_DIR/checkpoints)",
+    )
+    p.add_argument("--endpoint-url", metavar="URL", help="S3 endpoint (or AWS_ENDPOINT_URL)")
+    p.add_argument("--save-every", type=int, metavar="N", help="steps between saved states (500)")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the state in the checkpoint store (same flags as the first run)",
+    )
+    p.add_argument(
+        "--gradient-checkpointing",
+        action="store_const",
+        const=True,
+        help="recompute activations in backward: less memory, more time",
+    )
+    p.add_argument("--seed", type=int, metavar="S", help="seed of data, split, weights, order (0)")
+    p.add_argument("--json", action="store_true", help="print the manifest as JSON on stdout")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+
+
+def settings_from(args: argparse.Namespace, usage_error: type[Exception]) -> Any:
+    """Settings from the flags (environment and defaults below them); a bad value raises
+    ``usage_error`` naming its flag."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from arc_ttt.settings import Settings  # noqa: PLC0415
+
+    overrides: dict[str, Any] = {}
+    for flag, (section, name) in FLAGS.items():
+        value = getattr(args, flag)
+        if value is None:
+            continue
+        if flag == "data":
+            value = [s.strip() for s in value.split(",") if s.strip()]
+            unknown = [s for s in value if s not in SOURCES]
+            if unknown or not value:
+                raise usage_error(
+                    f"--data: unknown source(s) {', '.join(map(repr, unknown)) or '(none)'}; use "
+                    f"{', '.join(SOURCES)} (evaluation sets are never pretraining data)"
+                )
+            if len(set(value)) != len(value):
+                raise usage_error(f"--data: a source is listed twice in {args.data!r}")
+        if section is None:
+            overrides[name] = value
+        else:
+            overrides.setdefault(section, {})[name] = value
+    try:
+        return Settings(**overrides)
+    except ValidationError as e:
+        first = e.errors()[0]
+        loc = tuple(str(x) for x in first["loc"])
+        flag = next(
+            (f for f, (sec, n) in FLAGS.items() if (sec, n) == loc[:2] or (n,) == loc), None
+        )
+        where = f"--{flag.replace('_', '-')}" if flag else "ARC_TTT_" + "__".join(loc).upper()
+        raise usage_error(f"{where}: {first['msg']}") from e
+
+
+def run(args: argparse.Namespace, usage_error: type[Exception], stop: StopSignal) -> int:
+    """Run ``arc-ttt pretrain``; usage problems raise ``usage_error`` (exit 2)."""
+    from arc_ttt.adapters.provenance import provenance  # noqa: PLC0415
+    from arc_ttt.adapters.store_url import open_store  # noqa: PLC0415
+    from arc_ttt.adapters.training_log import FolderTrainingLog  # noqa: PLC0415
+    from arc_ttt.application.pretrain import Pretraining, PretrainRequest  # noqa: PLC0415
+    from arc_ttt.application.pretrain_data import gather_data  # noqa: PLC0415
+    from arc_ttt.container import build_container, pretrain_options, pretrain_plan  # noqa: PLC0415
+    from arc_ttt.domain.checkpoint_policy import SaveSchedule  # noqa: PLC0415
+    from arc_ttt.domain.errors import (  # noqa: PLC0415
+        CheckpointMismatchError,
+        InvalidStoreUrlError,
+        ModelConfigError,
+    )
+    from arc_ttt.domain.pretraining import PretrainDataError, PretrainStateError  # noqa: PLC0415
+    from arc_ttt.ports.pretrainer import StateCheckpoints  # noqa: PLC0415
+
+    settings = settings_from(args, usage_error)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise usage_error(f"--out: {args.out!r} exists and is not a folder")
+    store_url = args.checkpoint_store or str(out / "checkpoints")
+    try:
+        store = open_store(store_url, endpoint_url=args.endpoint_url)
+    except InvalidStoreUrlError as e:
+        raise usage_error(f"--checkpoint-store: {e}") from e
+    container = build_container(settings)
+    for name, instance in getattr(args, "overrides", {}).items():
+        getattr(container, name).override(instance)
+    try:
+        pretrainer = container.pretrainer()
+    except ModelConfigError as e:
+        raise usage_error(f"--d-model/--layers/--heads: {e}") from e
+    data = gather_data(container.catalog(), pretrain_plan(settings))
+    options, corpus = pretrain_options(settings)
+    say = None if args.quiet else _stderr
+    if say is not None:
+        model = pretrainer.describe()
+        say(
+            f"pretraining {model['d_model']}x{model['n_layers']} ({model['parameters']:,} "
+            f"parameters, {model['device']}) on {len(data.train)} tasks, validating on "
+            f"{len(data.validation)}; {data.excluded} tasks left out as evaluation copies; "
+            f"states in {store_url}"
+        )
+    use_case = Pretraining(
+        pretrainer,
+        FolderTrainingLog(out),
+        say=say,
+        observe=container.pretrain_observer(),
+        stop_requested=stop,
+    )
+    request = PretrainRequest(options, corpus, resume=args.resume, provenance=provenance())
+    checkpoints = StateCheckpoints(
+        store, STATE_KEY, SaveSchedule(every_steps=settings.pretrain.save_every)
+    )
+    try:
+        with stop.installed():
+            manifest = use_case.run(data, request, checkpoints, out)
+    except PretrainStateError as e:
+        hint = "drop --resume" if args.resume else "add --resume to continue it"
+        raise usage_error(f"--checkpoint-store {store_url}: {e} ({hint})") from e
+    except PretrainDataError as e:
+        raise usage_error(f"--data/--max-tokens/--val-fraction: {e}") from e
+    except CheckpointMismatchError as e:
+        raise usage_error(f"--resume: {e}") from e
+    return _report(manifest, out, args, stop)
+
+
+def _report(manifest: dict[str, Any], out: Path, args: argparse.Namespace, stop: StopSignal) -> int:
+    result = manifest["result"]
+    if args.json:
+        print(json.dumps({"model_dir": str(out), **manifest}, indent=2))
+    else:
+        val = result["val_loss_best"]
+        print(
+            f"pretrained {result['steps']} steps ({result['stopped_because']}) in "
+            f"{result['seconds']:.0f}s, {result['tokens_per_second'] or 0:,} tokens/s: train loss "
+            f"{_num(result['train_loss_first'])} -> {_num(result['train_loss_last'])}"
+            + ("" if val is None else f", best validation {val:.4f} (step {result['model_step']})")
+        )
+        print(f"model: {out} (manifest.json, metrics.jsonl)")
+    if result["stopped_because"] in ("time", "interrupted"):
+        print(
+            f"arc-ttt: stopped by {'the time cap' if stop.number == 0 else stop.name} at step "
+            f"{result['steps']}; continue with the same command and --resume",
+            file=sys.stderr,
+        )
+    return 128 + stop.number if stop.number else 0
+
+
+def _num(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
