@@ -13,7 +13,18 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from arc_ttt import __version__, cli_checkpoints, cli_export, cli_pretrain, cli_report
+from arc_ttt import (
+    __version__,
+    cli_checkpoints,
+    cli_config,
+    cli_evaluate,
+    cli_export,
+    cli_logging,
+    cli_pretrain,
+    cli_prompt,
+    cli_report,
+)
+from arc_ttt.cli_run import SOLVER_FLAGS, add_output_flags, add_solver_flags, solve_into
 from arc_ttt.domain.errors import ArcTTTError, UnknownDatasetError, UnknownTaskError
 
 EXIT_FAILURE = 1
@@ -32,7 +43,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="arc-ttt", description="Test-time training for ARC-AGI puzzles.")
+    p = _Parser(
+        prog="arc-ttt",
+        description="Test-time training for ARC-AGI puzzles. Settings: flags > ARC_TTT_* "
+        "environment variables > --config FILE (TOML) > defaults; see arc-ttt config show.",
+    )
     p.add_argument("--version", action="version", version=f"arc-ttt {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -53,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("task_id", metavar="TASK_ID")
     s.add_argument(
-        "--dataset", required=True, metavar="D", help="bundled name, task folder or JSON file"
+        "--dataset",
+        metavar="D",
+        help="bundled name, task folder or JSON file (asked for on a terminal when missing)",
     )
     s.add_argument(
         "--solutions", metavar="FILE", help="Kaggle solutions file for a challenges file"
@@ -68,7 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("submission", metavar="SUBMISSION")
     c.add_argument(
-        "--dataset", required=True, metavar="D", help="bundled name, task folder or JSON file"
+        "--dataset",
+        metavar="D",
+        help="bundled name, task folder or JSON file (asked for on a terminal when missing)",
     )
     c.add_argument(
         "--solutions", metavar="FILE", help="Kaggle solutions file for a challenges file"
@@ -76,24 +95,21 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="print JSON on stdout")
     c.add_argument("--tasks", action="store_true", help="also list each task's score")
     _add_solve(sub)
+    cli_evaluate.add_parser(sub)
     cli_checkpoints.add_parser(sub)
     cli_pretrain.add_parser(sub)
     cli_report.add_parser(sub)
     cli_export.add_parser(sub)
+    cli_config.add_parser(sub)
+    cli_config.add_global_help(p, top=True)
     return p
 
 
 # flag -> (settings section, field); used to build settings and to name a bad flag.
-SOLVE_FLAGS = {
-    "model": ("model", "path"),
-    "ttt": ("ttt", "mode"),
-    "method": ("ttt", "method"),
-    "steps": ("ttt", "steps"),
-    "views": ("decode", "views"),
-    "strategy": ("decode", "strategy"),
+SOLVE_FLAGS: dict[str, tuple[str | None, str]] = {
+    **SOLVER_FLAGS,
     "seed": (None, "seed"),
     "time_limit": ("budget", "total_seconds"),
-    "engine": ("inference", "engine"),
 }
 
 
@@ -117,23 +133,7 @@ def _add_solve(sub: argparse._SubParsersAction[_Parser]) -> None:
         metavar="RUN_DIR",
         help="continue a stopped run with its own settings; finished tasks are not redone",
     )
-    s.add_argument("--model", metavar="PATH", help="default | builtin | a local model folder")
-    s.add_argument("--ttt", choices=["per-task", "none"], help="test-time training mode")
-    s.add_argument(
-        "--method",
-        choices=["auto", "lora", "full"],
-        help="LoRA adapters or full fine-tuning (auto: full for the built-in model, else LoRA)",
-    )
-    s.add_argument(
-        "--steps", type=int, metavar="N", help="optimizer steps of test-time training per task"
-    )
-    s.add_argument("--views", type=int, metavar="K", help="augmented views per test input")
-    s.add_argument("--strategy", choices=["greedy", "dfs"], help="decoding strategy")
-    s.add_argument(
-        "--engine",
-        choices=["torch", "onnx"],
-        help="decode with torch or ONNX Runtime (built-in model; training stays torch)",
-    )
+    add_solver_flags(s)
     s.add_argument("--seed", type=int, metavar="S", help="seed of everything random")
     s.add_argument(
         "--time-limit",
@@ -141,10 +141,7 @@ def _add_solve(sub: argparse._SubParsersAction[_Parser]) -> None:
         metavar="SECONDS",
         help="time for the whole run (default 7200); tasks past it get fallback attempts",
     )
-    s.add_argument("--json", action="store_true", help="print the run's metrics as JSON on stdout")
-    s.add_argument(
-        "-q", "--quiet", action="store_true", help="print only errors and the final result"
-    )
+    add_output_flags(s)
 
 
 def _color_wanted() -> bool:
@@ -237,32 +234,6 @@ def _cmd_score(args: argparse.Namespace, container: object) -> int:
     return 0
 
 
-def _solve_settings(args: argparse.Namespace) -> Any:
-    from pydantic import ValidationError  # noqa: PLC0415
-
-    from arc_ttt.settings import Settings  # noqa: PLC0415
-
-    overrides: dict[str, Any] = {}
-    for flag, (section, name) in SOLVE_FLAGS.items():
-        value = getattr(args, flag)
-        if value is None:
-            continue
-        if section is None:
-            overrides[name] = value
-        else:
-            overrides.setdefault(section, {})[name] = value
-    try:
-        return Settings(**overrides)
-    except ValidationError as e:
-        first = e.errors()[0]
-        loc = tuple(str(x) for x in first["loc"])
-        flag = next(
-            (f for f, (sec, n) in SOLVE_FLAGS.items() if (sec, n) == loc[:2] or (n,) == loc), None
-        )
-        where = f"--{flag}" if flag else ("ARC_TTT_" + "__".join(loc).upper())
-        raise UsageError(f"{where}: {first['msg']}") from e
-
-
 class _StopOnSignal:
     """SIGINT/SIGTERM ask a run to stop after its current step; a second signal acts as usual."""
 
@@ -309,6 +280,11 @@ def _resumed_args(args: argparse.Namespace) -> None:
     folder = Path(args.resume)
     try:
         saved = json.loads((folder / "settings.json").read_text())
+        if isinstance(saved, dict) and saved.get("command") == "evaluate":
+            raise UsageError(
+                f"--resume: {args.resume!r} is an evaluate run; finish it with the same "
+                f"arc-ttt evaluate command and --out {folder} (finished tasks come from its cache)"
+            )
         args.dataset, args.solutions, args.tasks = (
             saved.pop("dataset"),
             saved.pop("solutions", None),
@@ -329,12 +305,7 @@ def _resumed_args(args: argparse.Namespace) -> None:
 
 
 def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
-    from arc_ttt.adapters.fs_store import FilesystemCheckpointStore  # noqa: PLC0415
-    from arc_ttt.adapters.progress import LineProgress, RichProgress  # noqa: PLC0415
-    from arc_ttt.adapters.resource_monitor import BackgroundSampler, SystemMonitor  # noqa: PLC0415
-    from arc_ttt.adapters.run_folder import RunFolder  # noqa: PLC0415
-    from arc_ttt.adapters.store_solve_cache import StoreSolveCache  # noqa: PLC0415
-    from arc_ttt.container import build_container  # noqa: PLC0415
+    from arc_ttt.cli_run import settings_from_flags  # noqa: PLC0415
 
     if args.resume is not None:
         _resumed_args(args)
@@ -345,8 +316,12 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
     out = Path(args.out).resolve()
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out: {args.out!r} exists and is not a folder")
-    settings = args.saved_settings if args.resume is not None else _solve_settings(args)
-    container = _apply_overrides(build_container(settings), args.overrides)
+    settings = (
+        args.saved_settings
+        if args.resume is not None
+        else settings_from_flags(args, SOLVE_FLAGS, UsageError)
+    )
+    # The catalog needs no settings; solve_into builds the container that solves.
     collection = container.catalog().open(args.dataset, args.solutions).load()
     for problem in collection.problems:
         print(f"arc-ttt: warning: skipped {problem}", file=sys.stderr)
@@ -354,27 +329,28 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
         collection = collection.select([t.strip() for t in args.tasks.split(",") if t.strip()])
     elif args.limit:
         collection = collection.sample(args.limit)
-    interactive = sys.stderr.isatty() and not args.quiet and "NO_COLOR" not in os.environ
-    container.progress.override(RichProgress() if interactive else LineProgress(quiet=args.quiet))
-    run = RunFolder(out)
-    if "solve_cache" not in args.overrides:
-        container.solve_cache.override(StoreSolveCache(FilesystemCheckpointStore(out / "cache")))
-    run.write_settings(
-        {
+    stop = _StopOnSignal()
+    report, run = solve_into(
+        out,
+        list(collection),
+        settings,
+        run_settings={
             "dataset": args.dataset,
             "solutions": args.solutions,
             "tasks": collection.ids(),
-            **settings.model_dump(),
-        }
+        },
+        args=args,
+        stop=stop,
+        usage_error=UsageError,
     )
-    stop = _StopOnSignal()
-    container.stop_requested.override(stop)
-    sampler = BackgroundSampler(SystemMonitor(), interval=0.25)
-    if "peaks" not in args.overrides:
-        container.peaks.override(sampler)
-    with stop.installed(), sampler:
-        report = container.solver().solve(collection, container.solve_options())
+    if run is None:  # not the main process: the main one writes the run
+        return 128 + stop.number if report.interrupted and stop.number else 0
     run.write_report(report)
+    return _solve_outcome(report, out, args, stop)
+
+
+def _solve_outcome(report: Any, out: Path, args: argparse.Namespace, stop: _StopOnSignal) -> int:
+    """Print how a solve run ended (the main process's); its exit code."""
     if report.interrupted:
         print(
             f"arc-ttt: stopped by {stop.name}: {len(report.results)} of "
@@ -395,6 +371,10 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
     return 0
 
 
+def _cmd_evaluate(args: argparse.Namespace, container: Any) -> int:
+    return cli_evaluate.run(args, container, UsageError, _StopOnSignal())
+
+
 def _cmd_checkpoints(args: argparse.Namespace, container: Any) -> int:
     return cli_checkpoints.run(args, UsageError)
 
@@ -411,13 +391,19 @@ def _cmd_report(args: argparse.Namespace, container: Any) -> int:
     return cli_report.run(args, container, UsageError)
 
 
+def _cmd_config(args: argparse.Namespace, container: Any) -> int:
+    return cli_config.run(args, args.global_layers, UsageError)
+
+
 COMMANDS = {
     "datasets": _cmd_datasets,
     "show": _cmd_show,
     "score": _cmd_score,
     "solve": _cmd_solve,
+    "evaluate": _cmd_evaluate,
     "checkpoints": _cmd_checkpoints,
     "pretrain": _cmd_pretrain,
+    "config": _cmd_config,
     **dict.fromkeys(cli_report.COMMANDS, _cmd_report),
     **dict.fromkeys(cli_export.COMMANDS, _cmd_export),
 }
@@ -429,6 +415,34 @@ def _apply_overrides(container: Any, overrides: Mapping[str, Any]) -> Any:
     return container
 
 
+@contextlib.contextmanager
+def _configured(args: argparse.Namespace, options: cli_config.GlobalOptions) -> Iterator[None]:
+    """Settings layers (config file, flags) and logging for the command's whole run."""
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from arc_ttt.cli_origin import log_sources  # noqa: PLC0415
+    from arc_ttt.settings import Settings, settings_layers  # noqa: PLC0415
+
+    for name in ("config", "set", "verbose"):  # reached argparse: an abbreviation we did not take
+        if getattr(args, name, None) is not None:
+            raise UsageError(f"--{name}: write global options in full")
+    if args.command == "solve" and args.resume and (options.config or options.sets):
+        given = "--config" if options.config else "--set"
+        raise UsageError(f"--resume continues a run with its own settings; drop {given}")
+    quiet = bool(getattr(args, "quiet", False))
+    if quiet and options.verbose:
+        raise UsageError("-q and -v contradict each other; use one")
+    lay = args.global_layers
+    with settings_layers(config_file=lay.config_path, flags=lay.flags):
+        try:
+            configured = Settings().log_level
+        except ValidationError:
+            configured = "WARNING"  # the command reports the bad setting itself
+        with cli_logging.configured(cli_logging.level_for(options.verbose, quiet, configured)):
+            log_sources(lay)
+            yield
+
+
 def main(argv: Sequence[str] | None = None, *, overrides: Mapping[str, Any] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 1 failure, 2 usage error).
 
@@ -438,9 +452,14 @@ def main(argv: Sequence[str] | None = None, *, overrides: Mapping[str, Any] | No
     from arc_ttt.container import build_container  # noqa: PLC0415 - keep --help fast
 
     try:
-        args = _parser().parse_args(argv)
+        options, rest = cli_config.split_global(sys.argv[1:] if argv is None else argv, UsageError)
+        args = _parser().parse_args(rest)
         args.overrides = dict(overrides or {})
-        return COMMANDS[args.command](args, _apply_overrides(build_container(), args.overrides))
+        args.global_layers = cli_config.layers(options, UsageError)
+        with _configured(args, options):
+            container = _apply_overrides(build_container(), args.overrides)
+            cli_prompt.fill_dataset(args, lambda: container.catalog().bundled_names(), UsageError)
+            return COMMANDS[args.command](args, container)
     except UsageError as e:
         print(f"arc-ttt: error: {e}", file=sys.stderr)
         return EXIT_USAGE

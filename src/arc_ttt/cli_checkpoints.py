@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from arc_ttt.adapters.store_url import open_store
 from arc_ttt.application import checkpoints as use
+from arc_ttt.cli_prompt import confirm, interactive
 from arc_ttt.domain.checkpoint import VerificationReport
 from arc_ttt.domain.checkpoint_policy import RetentionPolicy
 from arc_ttt.domain.errors import InvalidCheckpointKeyError, InvalidStoreUrlError
@@ -16,7 +18,8 @@ from arc_ttt.ports.checkpoint_store import CheckpointStore
 EXAMPLES = (
     "examples: arc-ttt checkpoints list runs/first/cache | "
     "arc-ttt checkpoints verify s3://bucket/prefix --endpoint-url http://localhost:9000 | "
-    "arc-ttt checkpoints prune runs/first/cache --keep-last 2 --dry-run"
+    "arc-ttt checkpoints prune runs/first/cache --keep-last 2 --dry-run | "
+    "arc-ttt checkpoints prune runs/first/cache --keep-last 2 --yes"
 )
 
 
@@ -53,6 +56,9 @@ def add_parser(sub: Any) -> None:
     prune.add_argument("--metric", metavar="NAME", help="a number in each version's metadata")
     prune.add_argument("--mode", choices=["min", "max"], default="min", help="min: lower is better")
     prune.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+    prune.add_argument(
+        "-y", "--yes", action="store_true", help="delete without asking (needed without a terminal)"
+    )
 
 
 def run(args: argparse.Namespace, usage_error: type[Exception]) -> int:
@@ -98,6 +104,9 @@ def _run(store: CheckpointStore, args: argparse.Namespace, usage_error: type[Exc
     if args.keep_last < 0 or args.keep_best < 0:
         raise usage_error("--keep-last and --keep-best must be >= 0")
     policy = RetentionPolicy(args.keep_last, args.keep_best, args.metric, args.mode)
+    if not (args.dry_run or args.yes or _confirmed(store, policy, args, usage_error)):
+        print("nothing deleted", file=sys.stderr)
+        return 1
     results = use.prune_checkpoints(store, policy, args.key, dry_run=args.dry_run)
     if args.json:
         _print_json(
@@ -115,6 +124,26 @@ def _run(store: CheckpointStore, args: argparse.Namespace, usage_error: type[Exc
         total = sum(len(r.deleted) for r in results)
         print(f"{verb} {total} versions under {len(results)} keys")
     return 0
+
+
+def _confirmed(
+    store: CheckpointStore,
+    policy: RetentionPolicy,
+    args: argparse.Namespace,
+    usage_error: type[Exception],
+) -> bool:
+    """On a terminal, show what would go and ask; elsewhere refuse (a script must say --yes)."""
+    if not interactive():
+        raise usage_error(
+            "prune deletes checkpoints: add --yes to confirm (or --dry-run to see what would go)"
+        )
+    plan = use.prune_checkpoints(store, policy, args.key, dry_run=True)
+    doomed = [f"{r.key} v{v}" for r in plan for v in r.deleted]
+    if not doomed:
+        return True  # nothing to delete: nothing to ask
+    shown = ", ".join(doomed[:10]) + (f" and {len(doomed) - 10} more" if len(doomed) > 10 else "")
+    print(f"would delete: {shown}", file=sys.stderr)
+    return confirm(f"Delete {len(doomed)} checkpoint versions from {args.store}?")
 
 
 def _print_reports(reports: list[VerificationReport], *, as_json: bool) -> None:

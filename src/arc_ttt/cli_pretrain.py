@@ -198,12 +198,15 @@ def run(args: argparse.Namespace, usage_error: type[Exception], stop: StopSignal
         raise usage_error(f"--d-model/--layers/--heads: {e}") from e
     data = gather_data(container.catalog(), pretrain_plan(settings))
     options, corpus = pretrain_options(settings)
-    say = None if args.quiet else _stderr
+    main = pretrainer.is_main_process  # under accelerate launch, only the main process speaks
+    say = None if args.quiet or not main else _stderr
     if say is not None:
         model = pretrainer.describe()
+        processes = model.get("processes", 1)
+        where = f"{model['device']}" + (f" x {processes} processes" if processes != 1 else "")
         say(
             f"pretraining {model['d_model']}x{model['n_layers']} ({model['parameters']:,} "
-            f"parameters, {model['device']}) on {len(data.train)} tasks, validating on "
+            f"parameters, {where}) on {len(data.train)} tasks, validating on "
             f"{len(data.validation)}; {data.excluded} tasks left out as evaluation copies; "
             f"states in {store_url}"
         )
@@ -228,6 +231,8 @@ def run(args: argparse.Namespace, usage_error: type[Exception], stop: StopSignal
         raise usage_error(f"--data/--max-tokens/--val-fraction: {e}") from e
     except CheckpointMismatchError as e:
         raise usage_error(f"--resume: {e}") from e
+    if not main:
+        return 128 + stop.number if stop.number else 0
     return _report(manifest, out, args, stop)
 
 

@@ -14,6 +14,7 @@ from dependency_injector import containers, providers
 
 from arc_ttt.adapters.catalog import DatasetCatalog
 from arc_ttt.adapters.memory_probe import ProcessMemoryProbe
+from arc_ttt.adapters.processes import SingleProcess
 from arc_ttt.adapters.progress import LineProgress
 from arc_ttt.application.datasets import list_datasets
 from arc_ttt.application.pretrain_data import DataPlan
@@ -129,6 +130,13 @@ def solve_options(settings: Settings) -> SolveOptions:
     )
 
 
+def process_group(model: Any) -> Any:
+    """The processes of this run: those the model adapter's accelerate set up (``accelerate
+    launch``), or one for an adapter without any (a fake)."""
+    processes = getattr(model, "processes", None)
+    return processes() if callable(processes) else SingleProcess()
+
+
 def torch_pretrainer(settings: Settings) -> Any:
     """A fresh built-in decoder of ``settings.model``'s size (initial weights from the seed),
     ready to pretrain on the GPU when there is one."""
@@ -204,8 +212,10 @@ class Container(containers.DeclarativeContainer):
         exporter=model,
         stop_requested=stop_requested,
         peaks=peaks,
+        importer=model,
     )
     solve_options = providers.Callable(solve_options, settings=settings)
+    processes = providers.Singleton(process_group, model=model)
     pretrainer = providers.Singleton(torch_pretrainer, settings=settings)
     pretrain_observer = providers.Object(None)  # a (PretrainProgress) -> None, for embedders
 

@@ -1,15 +1,27 @@
 """One settings model for the whole library; the only code that reads the environment.
 
-Values come from (highest first): arguments, ``ARC_TTT_*`` environment variables (nested sections
-with ``__``, e.g. ``ARC_TTT_TTT__STEPS=32``), then defaults. Unknown keys are refused.
+Values come from (highest first): arguments, flag values (``settings_layers(flags=...)``),
+``ARC_TTT_*`` environment variables (nested sections with ``__``, e.g. ``ARC_TTT_TTT__STEPS=32``),
+a TOML config file (``settings_layers(config_file=...)``, same sections: ``[ttt]`` ``steps = 32``),
+then defaults. Unknown keys are refused.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import contextlib
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 
 class _Section(BaseModel):
@@ -37,9 +49,10 @@ class ModelSettings(_Section):
 
 
 class TTTSettings(_Section):
-    """Test-time training of each task (``mode="none"`` decodes with the base model)."""
+    """Test-time training: of each task (``per-task``), of one model on the demonstrations of
+    all tasks of the set (``shared``), or none (``none`` decodes with the base model)."""
 
-    mode: Literal["per-task", "none"] = "per-task"
+    mode: Literal["per-task", "shared", "none"] = "per-task"
     method: Literal["auto", "lora", "full"] = Field(
         "auto",
         description="auto: full fine-tuning of the small built-in model (default/builtin), "
@@ -158,3 +171,41 @@ class Settings(BaseSettings):
     budget: BudgetSettings = BudgetSettings()
     pretrain: PretrainSettings = PretrainSettings()
     inference: InferenceSettings = InferenceSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file, flags = _layers.get()
+        sources = [init_settings]
+        if flags:
+            sources.append(InitSettingsSource(settings_cls, init_kwargs=dict(flags)))
+        sources += [env_settings, dotenv_settings, file_secret_settings]
+        if config_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=config_file))
+        return tuple(sources)
+
+
+# (config file, flag values) every ``Settings()`` built in this context reads below its arguments.
+_layers: ContextVar[tuple[Path | None, Mapping[str, Any]]] = ContextVar(
+    "arc_ttt_settings_layers", default=(None, {})
+)
+
+
+@contextlib.contextmanager
+def settings_layers(
+    *, config_file: Path | None = None, flags: Mapping[str, Any] | None = None
+) -> Iterator[None]:
+    """Within the block, ``Settings()`` also reads ``config_file`` (TOML, below the environment)
+    and ``flags`` (nested like ``Settings``, above the environment). The file must exist and be
+    valid: check it first with ``arc_ttt.cli_config``'s loader, pydantic reports no file name."""
+    token = _layers.set((config_file, dict(flags or {})))
+    try:
+        yield
+    finally:
+        _layers.reset(token)

@@ -79,7 +79,11 @@ def test_prune_dry_run_then_for_real(store_dir):
     dry = run(*args, "--dry-run")
     assert dry.returncode == 0 and "runs/a: would delete v1; kept v2, v3" in dry.stdout
     assert len(FilesystemCheckpointStore(store_dir).versions("runs/a")) == 3
-    real = run(*args)
+    # Without a terminal, deleting needs --yes: a script never deletes by accident.
+    refused = run(*args)
+    assert refused.returncode == 2 and "add --yes to confirm" in refused.stderr
+    assert len(FilesystemCheckpointStore(store_dir).versions("runs/a")) == 3
+    real = run(*args, "--yes")
     assert real.returncode == 0 and "runs/a: deleted v1; kept v2, v3" in real.stdout
     assert [i.version for i in FilesystemCheckpointStore(store_dir).versions("runs/a")] == [2, 3]
 

@@ -77,7 +77,7 @@ def test_a_bad_flag_value_is_a_one_line_usage_error(args, message, tmp_path):
     out = [] if not args else ["--out", str(tmp_path / "m")]
     result = pretrain(*out, *args)
     assert result.returncode == 2
-    errors = [line for line in result.stderr.splitlines() if line.startswith("arc-ttt:")]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("arc-ttt: error:")]
     assert len(errors) == 1 and message in errors[0], result.stderr
     assert not (tmp_path / "m" / "model.safetensors").exists()
 

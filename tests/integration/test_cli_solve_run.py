@@ -135,6 +135,69 @@ def test_a_killed_run_resumes_without_redoing_finished_tasks(first_run, task_fol
     assert sorted(line["from_cache"] for line in lines) == [False, True]
 
 
+@pytest.fixture(scope="module")
+def shared_run(task_folder, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "shared"
+    result = solve(
+        "--dataset",
+        str(task_folder),
+        "--ttt",
+        "shared",
+        "--views",
+        "2",
+        "--out",
+        str(out),
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    return out, json.loads(result.stdout)
+
+
+def test_shared_ttt_trains_once_then_answers_every_test_input_twice(shared_run, task_folder):
+    out, metrics = shared_run
+    submission = parse_submission(json.loads((out / "submission.json").read_text()))
+    expected = {p.stem: 2 if "flip" in p.stem else 1 for p in task_folder.glob("*.json")}
+    assert {t: len(a) for t, a in submission.answers.items()} == expected
+    assert all(a.attempt_1 != a.attempt_2 for att in submission.answers.values() for a in att)
+    shared = metrics["shared_ttt"]
+    assert shared["tasks"] == 2 and shared["steps"] == 6 and shared["sequences"] > 0
+    assert shared["tokens"] > 0 and shared["seconds"] > 0 and shared["from_cache"] is False
+    assert metrics["tokens_trained"] == shared["tokens"]
+    lines = [json.loads(x) for x in (out / "results.jsonl").read_text().splitlines()]
+    assert [(x["stopped_because"], x["train_steps"]) for x in lines] == [("shared", 0)] * 2
+    # One model for the set, kept for a resumed run: no per-task adapters.
+    assert [p.name for p in (out / "cache" / "adapters").iterdir()] == ["shared-ttt"]
+
+
+@pytest.mark.slow
+def test_a_killed_shared_run_resumes_with_its_cached_model(shared_run, task_folder, tmp_path):
+    out = tmp_path / "killed"
+    env = {**os.environ, **SMALL_MODEL}
+    command = [ARC_TTT, "solve", "--model", "builtin", "--method", "full", "--steps", "6"]
+    command += ["--ttt", "shared", "--dataset", str(task_folder), "--views", "2", "--out", str(out)]
+    with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env) as proc:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if line.startswith("[1/2]"):
+                proc.send_signal(signal.SIGKILL)  # after the shared training and one task
+                break
+        proc.wait(timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    resumed = subprocess.run(
+        [ARC_TTT, "solve", "--resume", str(out), "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    shared = json.loads(resumed.stdout)["shared_ttt"]
+    assert shared["from_cache"] is True and shared["steps"] == 6  # loaded, not trained again
+    first_out, _ = shared_run
+    assert (out / "submission.json").read_text() == (first_out / "submission.json").read_text()
+
+
 def test_resume_refuses_new_settings_and_non_run_folders(tmp_path):
     result = subprocess.run(
         [ARC_TTT, "solve", "--resume", str(tmp_path), "--steps", "3"],

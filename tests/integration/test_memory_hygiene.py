@@ -20,7 +20,9 @@ from arc_ttt.domain.synthetic import generate_tasks
 MiB = 2**20
 
 
-@pytest.mark.parametrize("method", ["lora", "full"])
+# LoRA (peft wrappers, adapters attached and removed per task) runs by default; full fine-tuning,
+# the same loop without adapters, with the slow tests (`pytest -m slow`).
+@pytest.mark.parametrize("method", ["lora", pytest.param("full", marks=pytest.mark.slow)])
 def test_fifty_tasks_do_not_grow_the_process(method):
     torch.set_num_threads(1)
     backend = TorchModelBackend.builtin(

@@ -249,6 +249,29 @@ def test_a_fully_trained_copy_exports_as_a_model_folder(backend, tmp_path):
 
 
 @pytest.mark.parametrize("method", ["lora", "full"])
+def test_exported_adapter_files_load_back_as_the_same_model(backend, method):
+    # What a resumed shared-TTT run does with its cached model.
+    options = replace(LORA, method=method, steps=3)
+    result = backend.adapt(backend.base(), "one", recolor_sequences(16, seed=4), options)
+    files = backend.adapter_files(result.model)
+    prompts = mixed_prompts()
+    expected = backend.generate(result.model, prompts, GREEDY)
+    assert expected != backend.generate(backend.base(), prompts, GREEDY)
+    backend.release(result.model)
+    other = TorchModelBackend.builtin(TINY, seed=0, cpu=True)  # a fresh process's backend
+    loaded = other.load_adapter(other.base(), "again", files)
+    assert loaded == ModelRef(other.base().base, "again")
+    assert other.generate(loaded, prompts, GREEDY) == expected
+    targets = [answer(p, c[0].tokens) for p, c in zip(prompts, expected, strict=True)]
+    assert other.score(loaded, prompts, targets) == pytest.approx(
+        [c[0].logprob for c in expected], abs=1e-4
+    )
+    other.release(loaded)
+    with pytest.raises(ModelLoadError):
+        other.load_adapter(other.base(), "bad", {"adapter_config.json": b"{not json"})
+
+
+@pytest.mark.parametrize("method", ["lora", "full"])
 def test_gradient_checkpointing_gives_the_same_training(backend, method):
     options = replace(LORA, method=method, steps=4)
     plain = backend.adapt(backend.base(), "plain", recolor_sequences(24, seed=3), options)
@@ -438,3 +461,14 @@ def test_a_cache_that_grows_gives_the_logits_of_one_full_pass():
         steps = [module(*(r[:, i : i + 1] for r in rows), cache=cache) for i in range(5, len(seq))]
     assert cache.capacity >= len(seq)
     assert torch.allclose(torch.cat([first, *steps], dim=1), full, atol=1e-5)
+
+
+def test_training_stops_before_a_step_that_would_overrun_its_time():
+    from arc_ttt.adapters.torch.training import _next_step_overruns
+
+    assert not _next_step_overruns(0.0, [], 10.0)  # the first step always runs
+    assert _next_step_overruns(10.0, [], 10.0)
+    assert not _next_step_overruns(5.0, [1.0, 1.0], 10.0)
+    assert _next_step_overruns(9.5, [1.0, 1.0], 10.0)  # the next step would end at 10.5
+    assert _next_step_overruns(6.0, [8.0, 1.0], 10.0)  # the mean (4.5) outweighs the last (1)
+    assert _next_step_overruns(5.0, [1.0, 6.0], 10.0)  # the last (6) outweighs the mean

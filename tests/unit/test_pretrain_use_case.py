@@ -159,6 +159,16 @@ def test_a_run_writes_the_model_the_metrics_and_the_manifest(tmp_path):
     assert manifest["training"]["steps"] == 12 and manifest["model"]["model_type"] == "scripted"
 
 
+def test_a_non_main_process_of_a_multi_process_run_writes_nothing(tmp_path):
+    log = MemoryTrainingLog()
+    log.append({"step": 1, "train_loss": 1.0})  # what the main process logged
+    other = ScriptedPretrainer(is_main_process=False)
+    manifest, _ = run(other, log, InMemoryCheckpointStore(), out=tmp_path / "m")
+    assert manifest["result"]["steps"] == 12  # it trained all the same
+    assert not (tmp_path / "m").exists()
+    assert log.records() == [{"step": 1, "train_loss": 1.0}] and log.manifest() is None
+
+
 def test_a_stopped_run_resumes_to_the_same_manifest_and_one_record_per_step(tmp_path):
     whole_log = MemoryTrainingLog()
     whole, _ = run(ScriptedPretrainer(), whole_log, InMemoryCheckpointStore(), out=tmp_path / "a")

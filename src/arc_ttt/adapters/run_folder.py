@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import sys
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -25,11 +26,14 @@ class RunFolder:
         _write_json(self.path / "settings.json", settings)
         _write_json(self.path / "environment.json", environment())
 
-    def write_report(self, report: SolveReport) -> None:
+    def write_report(
+        self, report: SolveReport, *, metrics: Mapping[str, Any] | None = None
+    ) -> None:
+        """``metrics``: what metrics.json holds instead of the report's ``summary_record``."""
         _write_json(self.path / "submission.json", report.submission.to_json())
         lines = "".join(json.dumps(task_record(r)) + "\n" for r in report.results)
         _write_text(self.path / "results.jsonl", lines)
-        _write_json(self.path / "metrics.json", summary_record(report))
+        _write_json(self.path / "metrics.json", dict(metrics or summary_record(report)))
 
 
 def environment() -> dict[str, Any]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from arc_ttt.domain.codec import Encoded, Symbol, decode_grid, encode_target
+from arc_ttt.domain.errors import ModelLoadError
 from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.model_io import (
     Candidate,
@@ -45,6 +46,7 @@ class ScriptedModel:
     invalid_tokens: tuple[int, ...] | None = None  # also emit this invalid generation per prompt
     adapt_calls: list[AdaptCall] = field(default_factory=list)
     released: list[ModelRef] = field(default_factory=list)
+    loaded: list[str] = field(default_factory=list)  # names given to load_adapter
     prompts_seen: list[Encoded] = field(default_factory=list)
     live: set[str] = field(default_factory=set)
     fail_adapt: list[Exception] = field(default_factory=list)  # raised by the next adapt calls
@@ -90,6 +92,16 @@ class ScriptedModel:
             raise KeyError(model.adapter)
         last = calls[-1]
         return {"adapter.json": json.dumps({"name": last.name, "tokens": last.tokens}).encode()}
+
+    def load_adapter(self, base: ModelRef, name: str, files: Mapping[str, bytes]) -> ModelRef:
+        """Serve files ``adapter_files`` gave as model ``name``; ``ModelLoadError`` for others."""
+        try:
+            json.loads(files["adapter.json"])["name"]
+        except (KeyError, TypeError, ValueError) as e:
+            raise ModelLoadError("<adapter files>", f"not this fake's adapter ({e})") from e
+        self.loaded.append(name)
+        self.live.add(name)
+        return ModelRef(base.base, name)
 
     def release(self, model: ModelRef) -> None:
         self.released.append(model)

@@ -43,7 +43,10 @@ class ScriptedPretrainer:
         self,
         train_curve: Callable[[int, int], float] = _default_train,
         val_curve: Callable[[int, int], float] = _default_val,
+        *,
+        is_main_process: bool = True,
     ) -> None:
+        self.is_main_process = is_main_process  # False: plays a non-main process of a run
         self._train_curve = train_curve
         self._val_curve = val_curve
         self.model_step = 0

@@ -38,3 +38,12 @@ class StoreSolveCache:
         self, key: str, files: Mapping[str, bytes], metadata: Mapping[str, Any]
     ) -> None:
         self.store.save(f"adapters/{key}", files, {"kind": "adapter", **metadata})
+
+    def adapter(self, key: str) -> Mapping[str, bytes] | None:
+        try:
+            checkpoint, skipped = self.store.load_latest_valid(f"adapters/{key}")
+        except CheckpointNotFoundError:
+            return None
+        for s in skipped:
+            log.warning("cached adapter %s skipped: %s", key, s)
+        return dict(checkpoint.files)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from arc_ttt.application.run_record import nearest_rank
 from arc_ttt.domain.errors import ArcTTTError, InvalidGridError
 from arc_ttt.domain.grid import Grid
 
@@ -114,6 +115,11 @@ class PastRun:
     @property
     def median_task_seconds(self) -> float | None:
         return statistics.median(t.seconds for t in self.tasks) if self.tasks else None
+
+    @property
+    def p90_task_seconds(self) -> float | None:
+        """Seconds per task at the 90th percentile (nearest rank, as ``metrics.json``)."""
+        return nearest_rank([t.seconds for t in self.tasks], 0.9)
 
 
 def parse_run(

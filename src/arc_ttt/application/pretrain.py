@@ -37,6 +37,7 @@ class Pretraining:
 
     ``say`` gets one progress line per record; ``observe`` every record as it comes (for
     embedding programs); ``stop_requested`` ends the run after the current step, state saved.
+    In a multi-process run, only the pretrainer's main process writes (log, model, manifest).
     """
 
     def __init__(
@@ -90,7 +91,8 @@ class Pretraining:
             "skipped_too_long_per_epoch": corpus.skipped(0),
             "validation_sequences": len(validation),
         }
-        if not request.resume:
+        main = self._pretrainer.is_main_process
+        if not request.resume and main:
             self._log.restart()
         outcome = self._pretrainer.pretrain(
             corpus,
@@ -99,8 +101,6 @@ class Pretraining:
             on_progress=self._record,
             stop_requested=self._stop_requested,
         )
-        out.mkdir(parents=True, exist_ok=True)
-        self._pretrainer.save(out)
         manifest = manifest_record(
             data,
             request.options,
@@ -110,10 +110,15 @@ class Pretraining:
             stats=stats,
             provenance=request.provenance,
         )
-        self._log.write_manifest(manifest)
+        if main:
+            out.mkdir(parents=True, exist_ok=True)
+            self._pretrainer.save(out)
+            self._log.write_manifest(manifest)
         return manifest
 
     def _record(self, p: PretrainProgress) -> None:
+        if not self._pretrainer.is_main_process:
+            return
         self._log.append({k: finite(v) for k, v in asdict(p).items()})
         if self._say is not None:
             val = "" if p.val_loss is None else f"  val {p.val_loss:.4f}"

@@ -95,7 +95,7 @@ def report_html(
 
 def _summary(run: PastRun, dataset_note: str | None) -> str:
     score = "unknown (solutions not known)" if run.score is None else f"{run.score:.4f}"
-    median = run.median_task_seconds
+    median, p90 = run.median_task_seconds, run.p90_task_seconds
     facts: list[tuple[str, str]] = [
         ("dataset", run.dataset + (f" (solutions: {run.solutions})" if run.solutions else "")),
         ("tasks", f"{len(run.tasks)} with results of {len(run.planned)} planned"),
@@ -103,6 +103,7 @@ def _summary(run: PastRun, dataset_note: str | None) -> str:
         ("solved", f"{run.solved} / {len(run.tasks)}"),
         ("total time", seconds_text(run.seconds)),
         ("median per task", "-" if median is None else seconds_text(median)),
+        ("p90 per task", "-" if p90 is None else seconds_text(p90)),
     ]
     peak = run.metrics.get("peak_memory_bytes")
     if peak:

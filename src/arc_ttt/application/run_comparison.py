@@ -23,6 +23,7 @@ class RunTotals:
     solved: int
     seconds: float
     median_task_seconds: float | None
+    p90_task_seconds: float | None = None
 
     @classmethod
     def of(cls, run: PastRun) -> RunTotals:
@@ -34,6 +35,7 @@ class RunTotals:
             run.solved,
             run.seconds,
             run.median_task_seconds,
+            run.p90_task_seconds,
         )
 
 
@@ -76,6 +78,10 @@ class RunComparison:
     @property
     def median_delta(self) -> float | None:
         return _delta(self.a.median_task_seconds, self.b.median_task_seconds)
+
+    @property
+    def p90_delta(self) -> float | None:
+        return _delta(self.a.p90_task_seconds, self.b.p90_task_seconds)
 
 
 def compare_runs(a: PastRun, b: PastRun) -> RunComparison:
@@ -122,6 +128,7 @@ def comparison_record(c: RunComparison) -> dict[str, Any]:
             "solved": t.solved,
             "seconds": t.seconds,
             "seconds_per_task_median": t.median_task_seconds,
+            "seconds_per_task_p90": t.p90_task_seconds,
         }
 
     def changes(items: tuple[TaskChange, ...]) -> list[dict[str, Any]]:
@@ -136,6 +143,7 @@ def comparison_record(c: RunComparison) -> dict[str, Any]:
         "common_tasks_score_b": c.common_score_b,
         "seconds_delta": c.seconds_delta,
         "seconds_per_task_median_delta": c.median_delta,
+        "seconds_per_task_p90_delta": c.p90_delta,
         "gained": changes(c.gained),
         "lost": changes(c.lost),
         "unchanged": c.unchanged,
@@ -159,6 +167,13 @@ def comparison_text(c: RunComparison) -> str:
             c.a.median_task_seconds,
             c.b.median_task_seconds,
             c.median_delta,
+            "{:.1f}",
+        ),
+        _row(
+            "seconds per task (p90)",
+            c.a.p90_task_seconds,
+            c.b.p90_task_seconds,
+            c.p90_delta,
             "{:.1f}",
         ),
     ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 from arc_ttt.application.solve import SolveReport, TaskResult
@@ -47,10 +49,31 @@ def summary_record(report: SolveReport) -> dict[str, Any]:
         "solved": sum(1 for r in results if r.score == 1.0),
         "seconds": round(report.seconds, 3),
         "seconds_per_task_median": seconds[len(seconds) // 2] if seconds else None,
-        "tokens_trained": sum(r.tokens_trained for r in results),
+        "seconds_per_task_p90": nearest_rank(seconds, 0.9),
+        "tokens_trained": sum(r.tokens_trained for r in results)
+        + (0 if report.shared is None else report.shared.tokens),
         "peak_memory_bytes": max((r.peak_memory_bytes for r in results), default=0),
+        "peak_gpu_bytes": max(
+            (r.peak_gpu_bytes for r in results if r.peak_gpu_bytes is not None), default=None
+        ),
         "invalid_generations": sum(r.invalid_generations for r in results),
         "degraded_tasks": sum(1 for r in results if r.degradations),
         "interrupted": report.interrupted,
         "unsolved": list(report.unsolved),
+        # ttt = "shared": the one training run (steps, tokens, seconds, losses, from_cache).
+        "shared_ttt": None
+        if report.shared is None
+        else {**report.shared.to_record(), "from_cache": report.shared.from_cache},
     }
+
+
+def nearest_rank(values: Sequence[float], q: float) -> float | None:
+    """The ``q`` quantile by nearest rank: the ceil(q * n)-th smallest value (always one of the
+    values; p90 of 10 is the 9th); None for no values. Raises ``ValueError`` unless 0 < q <= 1."""
+    if not 0 < q <= 1:
+        raise ValueError(f"quantile must be in (0, 1], got {q}")
+    if not values:
+        return None
+    ordered = sorted(values)
+    # q * n can land a hair above a whole number (0.07 * 100 = 7.000000000000001): rank 7.
+    return ordered[max(1, math.ceil(q * len(ordered) - 1e-9)) - 1]

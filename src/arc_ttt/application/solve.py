@@ -3,6 +3,8 @@
 Per task: build its leave-one-out TTT set, adapt a fresh adapter on it, decode each test input
 under K views, map candidates back, score every distinct candidate under every view, submit the
 two best. The base model is loaded once (by the adapter); each task starts from clean weights.
+``ttt="shared"`` instead trains one model on the TTT sets of all tasks first (``shared_ttt``),
+then decodes every task with it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
+from arc_ttt.application.shared_ttt import (
+    SHARED_NAME,
+    SharedModel,
+    SharedTraining,
+    shared_key,
+    shared_sequences,
+)
 from arc_ttt.domain.augmentation import Augmentation
 from arc_ttt.domain.codec import Encoded, decode_grid, encode_prompt, encode_target
 from arc_ttt.domain.errors import (
@@ -24,7 +33,13 @@ from arc_ttt.domain.errors import (
     SolveInterruptedError,
 )
 from arc_ttt.domain.grid import Grid
-from arc_ttt.domain.model_io import DecodeOptions, ModelRef, TrainOptions, TrainResult
+from arc_ttt.domain.model_io import (
+    DecodeOptions,
+    ModelRef,
+    TrainingSequence,
+    TrainOptions,
+    TrainResult,
+)
 from arc_ttt.domain.scoring import Attempts, Submission
 from arc_ttt.domain.selection import CandidatePool, pick_attempts
 from arc_ttt.domain.task import Task
@@ -33,7 +48,7 @@ from arc_ttt.domain.views import choose_views
 from arc_ttt.ports.model import Generator, Scorer, Trainer
 from arc_ttt.ports.progress import MemoryProbe, Progress
 from arc_ttt.ports.resources import PeakTracker
-from arc_ttt.ports.solve_cache import AdapterExporter, SolveCache
+from arc_ttt.ports.solve_cache import AdapterExporter, AdapterImporter, SolveCache
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +61,10 @@ class Budget:
     tasks get fallback attempts (their test input) without any model call, so the submission is
     always complete. ``host_memory_bytes``: training stops with an out-of-memory error when the
     process grows past it. ``oom_retries``: halvings of the batch (training) or of the views and
-    batch (decoding) before giving up on TTT (then decoding with the base model) or on decoding."""
+    batch (decoding) before giving up on TTT (then decoding with the base model) or on decoding.
+
+    With shared TTT, the one training run may use ``train_share`` of the whole run's time; the
+    time left is then shared out over the tasks for decoding."""
 
     total_seconds: float | None = None
     task_seconds: float | None = None
@@ -57,7 +75,7 @@ class Budget:
 
 @dataclass(frozen=True, slots=True)
 class SolveOptions:
-    ttt: Literal["per-task", "none"] = "per-task"
+    ttt: Literal["per-task", "shared", "none"] = "per-task"
     train: TrainOptions = field(default_factory=TrainOptions)
     ttt_set: TTTSetOptions = field(default_factory=TTTSetOptions)
     decode: DecodeOptions = field(default_factory=DecodeOptions)
@@ -105,6 +123,7 @@ class SolveReport:
     options: SolveOptions = field(repr=False, default_factory=SolveOptions)
     interrupted: bool = False  # a stop was requested; ``unsolved`` lists the tasks not done
     unsolved: tuple[str, ...] = ()
+    shared: SharedTraining | None = None  # the one training run of ``ttt="shared"``
 
     @property
     def submission(self) -> Submission:
@@ -117,6 +136,12 @@ class SolveReport:
         if not scores or any(s is None for s in scores):
             return None
         return sum(s for s in scores if s is not None) / len(scores)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the score and each task's attempts, marked right or wrong."""
+        from arc_ttt.application.report_notebook import solve_report_html  # noqa: PLC0415 - cycle
+
+        return solve_report_html(self)
 
 
 class Solver:
@@ -135,13 +160,16 @@ class Solver:
         exporter: AdapterExporter | None = None,
         stop_requested: Callable[[], bool] | None = None,
         peaks: PeakTracker | None = None,
+        importer: AdapterImporter | None = None,
     ) -> None:
         """``cache``: keep each task's candidates (and, with ``exporter``, its adapted model)
         under a key of the task and configuration, and reuse cached candidates instead of
         training and decoding again: a killed run resumes, and a change of selection only
         (``product_of_experts``) re-ranks without decoding. ``stop_requested``: polled between
         tasks and after every training step; when it says yes the run ends after the current
-        step with the tasks done so far (``SolveReport.interrupted``)."""
+        step with the tasks done so far (``SolveReport.interrupted``). ``importer``: with
+        ``cache`` and ``exporter``, loads a cached shared model back, so a resumed shared-TTT
+        run does not train again."""
         self._trainer = trainer
         self._generator = generator
         self._scorer = scorer
@@ -152,6 +180,7 @@ class Solver:
         self._exporter = exporter
         self._stop_requested = stop_requested or (lambda: False)
         self._peaks = peaks
+        self._importer = importer
 
     def solve(self, tasks: Iterable[Task], options: SolveOptions) -> SolveReport:
         """Solve every task; the report holds per-task results and the submission."""
@@ -161,10 +190,16 @@ class Solver:
         deadline = None if budget.total_seconds is None else start + budget.total_seconds
         results: list[TaskResult] = []
         interrupted = False
+        shared: SharedModel | None = None
         self._progress.start(len(task_list), "tasks")
         try:
+            if options.ttt == "shared":
+                try:
+                    shared = self._shared_model(task_list, options, deadline)
+                except SolveInterruptedError:
+                    interrupted = True
             for i, task in enumerate(task_list):
-                if self._stop_requested():
+                if interrupted or self._stop_requested():
                     interrupted = True
                     break
                 share = budget.task_seconds
@@ -172,7 +207,7 @@ class Solver:
                     left = (deadline - self._clock()) / (len(task_list) - i)
                     share = left if share is None else min(share, left)
                 try:
-                    result = self.solve_task(task, options, seconds=share)
+                    result = self.solve_task(task, options, seconds=share, shared=shared)
                 except SolveInterruptedError:
                     interrupted = True
                     break
@@ -180,6 +215,8 @@ class Solver:
                 self._progress.advance(_summary(result))
         finally:
             self._progress.finish()
+            if shared is not None and shared.model is not None and shared.model.adapter:
+                self._trainer.release(shared.model)
         done = {r.task_id for r in results}
         return SolveReport(
             tuple(results),
@@ -187,21 +224,31 @@ class Solver:
             options,
             interrupted=interrupted,
             unsolved=tuple(t.id for t in task_list if t.id not in done),
+            shared=None if shared is None else shared.training,
         )
 
     def solve_task(
-        self, task: Task, options: SolveOptions, *, seconds: float | None = None
+        self,
+        task: Task,
+        options: SolveOptions,
+        *,
+        seconds: float | None = None,
+        shared: SharedModel | None = None,
     ) -> TaskResult:
-        """Adapt (unless ``ttt == "none"``), decode every test input, pick two attempts each;
+        """Adapt (``ttt == "per-task"``), decode every test input, pick two attempts each;
         or, when the cache holds this task's candidates under this configuration, only pick.
         ``seconds``: this task's share of the time budget (None: no limit; <= 0: fallback
-        attempts without any model call). Raises ``SolveInterruptedError`` on a stop request."""
+        attempts without any model call). ``shared``: the model of ``ttt == "shared"``, which
+        ``solve`` trains on the whole task set (required in that mode, else ``ValueError``).
+        Raises ``SolveInterruptedError`` on a stop request."""
+        if options.ttt == "shared" and shared is None:
+            raise ValueError("ttt='shared' trains once on a whole task set: call solve()")
         start = self._clock()
         if self._peaks is not None:
             self._peaks.reset()
         puzzle = task.without_solutions()  # the test outputs never reach the model
         base = self._trainer.base()
-        key = cache_key(task, base, options)
+        key = cache_key(task, base, options, shared=None if shared is None else shared.training.key)
         record = self._cached(key, len(puzzle.test_inputs))
         if record is None and seconds is not None and seconds <= 0:
             record = _TaskCandidates(
@@ -213,7 +260,9 @@ class Solver:
             )
         elif record is None:
             deadline = None if seconds is None else start + seconds
-            record = self._decode_task(puzzle, base, key, options, start=start, deadline=deadline)
+            record = self._decode_task(
+                puzzle, base, key, options, start=start, deadline=deadline, shared=shared
+            )
         attempts, summaries = [], []
         for index, pool in enumerate(record.pools):
             ranked = pool.ranked(options.product_of_experts)
@@ -232,7 +281,9 @@ class Solver:
             train_seconds=train.seconds if train else 0.0,
             tokens_trained=train.tokens if train else 0,
             train_steps=train.steps if train else 0,
-            stopped_because=train.stopped_because if train else "no_training",
+            stopped_because=train.stopped_because
+            if train
+            else ("shared" if shared is not None else "no_training"),
             candidates=tuple(summaries),
             invalid_generations=record.invalid,
             peak_memory_bytes=self._memory.peak_bytes(),
@@ -251,12 +302,18 @@ class Solver:
         *,
         start: float,
         deadline: float | None,
+        shared: SharedModel | None = None,
     ) -> _TaskCandidates:
         notes: list[str] = []
         train = None
+        model = base
         if options.ttt == "per-task":
             train = self._adapt(puzzle, base, options, start=start, deadline=deadline, notes=notes)
-        model = train.model if train is not None else base
+            model = base if train is None else train.model
+        elif shared is not None and shared.model is not None:
+            model = shared.model
+        elif shared is not None:  # the cache lost this task's record after the set was checked
+            notes.append("shared model not loaded (candidates were cached); base model decodes")
         try:
             if self._cache is not None and self._exporter is not None and train is not None:
                 files = self._exporter.adapter_files(model)
@@ -269,7 +326,7 @@ class Solver:
                 pools.append(pool)
                 invalid += bad
         finally:
-            if model != base:
+            if train is not None:
                 self._trainer.release(model)
         record = _TaskCandidates(
             tuple(pools), invalid, train, self._clock() - start, degradations=tuple(notes)
@@ -288,20 +345,100 @@ class Solver:
         deadline: float | None,
         notes: list[str],
     ) -> TrainResult | None:
-        """Test-time training within the task's time share, halving the batch on out-of-memory;
-        None (decode with the base model) when it keeps failing."""
+        """Test-time training within the task's time share; see ``_train``."""
+        cap = None if deadline is None else (deadline - start) * options.budget.train_share
+        sequences = build_ttt_set(puzzle, options.ttt_set, options.seed)
+        return self._train(base, f"task-{puzzle.id}", sequences, options, cap=cap, notes=notes)
+
+    def _shared_model(
+        self, tasks: Sequence[Task], options: SolveOptions, deadline: float | None
+    ) -> SharedModel:
+        """The one model of shared TTT: trained on every task's TTT set within ``train_share``
+        of the time left, or loaded back from the cache of an earlier part of the run; none
+        when every task's candidates are cached already."""
+        base = self._trainer.base()
+        key = shared_key(tasks, base, options.train, options.ttt_set, options.seed)
+        recorded = self._cached_shared(key)
+        pending = [
+            t
+            for t in tasks
+            if self._cached(cache_key(t, base, options, shared=key), len(t.test_inputs)) is None
+        ]
+        if not pending:
+            return SharedModel(
+                None, recorded or SharedTraining(key, len(tasks), 0, from_cache=True)
+            )
+        if recorded is not None and recorded.trained:
+            loaded = self._load_shared(base, key)
+            if loaded is not None:
+                return SharedModel(loaded, recorded)
+        sequences = shared_sequences(tasks, options.ttt_set, options.seed)
+        notes: list[str] = []
+        cap = None
+        if deadline is not None:
+            left = deadline - self._clock()
+            if left <= 0:
+                notes.append("time budget used up: no shared training")
+                return SharedModel(
+                    base, SharedTraining.of(key, len(tasks), len(sequences), None, notes)
+                )
+            cap = left * options.budget.train_share
+        log.info("shared TTT: %d sequences from %d tasks", len(sequences), len(tasks))
+        train = self._train(base, SHARED_NAME, sequences, options, cap=cap, notes=notes)
+        training = SharedTraining.of(key, len(tasks), len(sequences), train, notes)
+        model = base if train is None else train.model
+        if self._cache is not None:
+            if self._exporter is not None and train is not None:
+                files = self._exporter.adapter_files(model)
+                self._cache.keep_adapter(key, files, {"tasks": len(tasks), "steps": train.steps})
+            self._cache.keep_candidates(key, training.to_record())
+        return SharedModel(model, training)
+
+    def _cached_shared(self, key: str) -> SharedTraining | None:
+        found = None if self._cache is None else self._cache.candidates(key)
+        if found is None:
+            return None
+        try:
+            return SharedTraining.from_record(found)
+        except (KeyError, TypeError, ValueError) as e:
+            log.warning("cached shared training %s is unreadable (%s); training again", key, e)
+            return None
+
+    def _load_shared(self, base: ModelRef, key: str) -> ModelRef | None:
+        if self._cache is None or self._importer is None:
+            return None
+        files = self._cache.adapter(key)
+        if files is None:
+            return None
+        try:
+            return self._importer.load_adapter(base, SHARED_NAME, files)
+        except ArcTTTError as e:
+            log.warning("cached shared model %s does not load (%s); training again", key, e)
+            return None
+
+    def _train(
+        self,
+        base: ModelRef,
+        name: str,
+        sequences: Sequence[TrainingSequence],
+        options: SolveOptions,
+        *,
+        cap: float | None,
+        notes: list[str],
+    ) -> TrainResult | None:
+        """Train ``name`` within ``cap`` seconds (None: the options' own cap), halving the batch
+        on out-of-memory; None (decode with the base model) when it keeps failing."""
         budget = options.budget
         train_options = options.train
-        if deadline is not None:
-            cap = (deadline - start) * budget.train_share
-            if train_options.max_seconds is None or cap < train_options.max_seconds:
-                train_options = replace(train_options, max_seconds=max(cap, 1e-3))
-        sequences = build_ttt_set(puzzle, options.ttt_set, options.seed)
+        if cap is not None and (
+            train_options.max_seconds is None or cap < train_options.max_seconds
+        ):
+            train_options = replace(train_options, max_seconds=max(cap, 1e-3))
         for attempt in range(budget.oom_retries + 1):
             try:
                 return self._trainer.adapt(
                     base,
-                    f"task-{puzzle.id}",
+                    name,
                     sequences,
                     train_options,
                     on_step=lambda step, loss: self._check_step(budget),
@@ -431,9 +568,12 @@ class Solver:
 CACHE_FORMAT = 1
 
 
-def cache_key(task: Task, base: ModelRef, options: SolveOptions) -> str:
+def cache_key(
+    task: Task, base: ModelRef, options: SolveOptions, *, shared: str | None = None
+) -> str:
     """``<task id>/<digest>``: the digest covers the task's content, the base model and every
-    option that changes the candidates (all but ``product_of_experts``, which only re-ranks)."""
+    option that changes the candidates (all but ``product_of_experts``, which only re-ranks);
+    with shared TTT, also the shared model's key ``shared`` (which covers the task set)."""
     config = {
         "format": CACHE_FORMAT,
         "task": task.without_solutions().content_hash,
@@ -446,6 +586,8 @@ def cache_key(task: Task, base: ModelRef, options: SolveOptions) -> str:
         "views": options.views,
         "seed": options.seed,
     }
+    if shared is not None:
+        config["shared"] = shared
     digest = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
     return f"{task.id}/{digest[:20]}"
 

@@ -46,7 +46,14 @@ class Pretrainer(Protocol):
     ``save`` writes the model as a folder that ``arc-ttt solve --model`` loads; ``describe`` gives
     its configuration and parameter count as JSON values. Raises ``ArcTTTError`` subclasses only,
     besides what ``on_progress`` raises.
+
+    In a multi-process (data-parallel) run every process calls ``pretrain`` and ends with the
+    same model; ``is_main_process`` is true in exactly one of them, which alone saves training
+    states and should alone write files (true in a single-process run).
     """
+
+    @property
+    def is_main_process(self) -> bool: ...
 
     def pretrain(
         self,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,7 @@ from arc_ttt.adapters.torch import decoding, teacher_forcing
 from arc_ttt.adapters.torch.arc_decoder import ArcDecoder
 from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
 from arc_ttt.adapters.torch.determinism import seeded
-from arc_ttt.adapters.torch.lora import LoraAdapters
+from arc_ttt.adapters.torch.lora import LORA_CONFIG, LoraAdapters
 from arc_ttt.adapters.torch.model_family import (
     ModelFamily,
     builtin_family,
@@ -29,6 +29,7 @@ from arc_ttt.adapters.torch.model_family import (
 )
 from arc_ttt.adapters.torch.options import check_decode_options, check_train_options
 from arc_ttt.adapters.torch.placement import make_accelerator
+from arc_ttt.adapters.torch.processes import AcceleratePeers
 from arc_ttt.adapters.torch.symbol_model import SymbolModel
 from arc_ttt.adapters.torch.training import train
 from arc_ttt.adapters.torch.training_state import TrainingCheckpoints
@@ -36,6 +37,7 @@ from arc_ttt.domain.codec import Encoded, max_target_tokens
 from arc_ttt.domain.errors import (
     ArcTTTError,
     ModelConfigError,
+    ModelLoadError,
     ModelOutOfMemoryError,
     ModelRuntimeError,
     UnknownModelError,
@@ -131,6 +133,10 @@ class TorchModelBackend:
         path = Path(folder)
         module, family = read_model_folder(path, dtype)
         return cls(module, family, str(path.resolve()), mixed_precision=mixed_precision, cpu=cpu)
+
+    def processes(self) -> AcceleratePeers:
+        """The processes of this run as accelerate set them up (``accelerate launch``)."""
+        return AcceleratePeers(self._accelerator)
 
     def base(self) -> ModelRef:
         """The loaded base model."""
@@ -277,6 +283,34 @@ class TorchModelBackend:
             with tempfile.TemporaryDirectory() as tmp:
                 self._family.save(entry.module, Path(tmp))
                 return {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir()) if p.is_file()}
+
+    def load_adapter(self, base: ModelRef, name: str, files: Mapping[str, bytes]) -> ModelRef:
+        """Serve ``files`` (as ``adapter_files`` gives them: a LoRA adapter, or a fully trained
+        model folder of this base's kind) as the adapted model ``name``, replacing an earlier
+        model of that name. Raises ``ModelLoadError`` when they do not fit this base."""
+        if base != self.base():
+            raise UnknownModelError(
+                f"load_adapter onto {base}: this backend's base is {self._name!r}"
+            )
+        self.release(ModelRef(self._name, name))
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            for file, data in files.items():
+                (folder / Path(file).name).write_bytes(data)
+            try:
+                if LORA_CONFIG in files:
+                    slot = f"ttt{next(self._slots)}"
+                    self._lora.load(slot, folder, self._accelerator.device)
+                    self._adapted[name] = _Adapted(slot, None)
+                else:
+                    module, _ = read_model_folder(folder, None)
+                    module = module.to(self._accelerator.device).eval()
+                    for p in module.parameters():
+                        p.requires_grad_(False)
+                    self._adapted[name] = _Adapted(None, module)
+            except (ArcTTTError, KeyError, ValueError, RuntimeError, OSError) as e:
+                raise ModelLoadError(f"adapter files {sorted(files)}", str(e)) from e
+        return ModelRef(self._name, name)
 
     def _check_base(self, model: ModelRef) -> None:
         if model.base != self._name:

@@ -24,6 +24,8 @@ from arc_ttt.domain.model_io import TrainOptions
 ARC_DECODER_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 # For Hugging Face models: every linear layer but the output head, whatever the family names them.
 HF_TARGETS = "all-linear"
+LORA_CONFIG = "adapter_config.json"
+LORA_WEIGHTS = "adapter_model.safetensors"
 
 
 class LoraAdapters:
@@ -99,10 +101,22 @@ class LoraAdapters:
             self._peft.save_pretrained(tmp, selected_adapters=[slot])
             # peft writes a non-default adapter into a sub-folder named after it.
             folder = Path(tmp) / slot
-            return {
-                name: (folder / name).read_bytes()
-                for name in ("adapter_config.json", "adapter_model.safetensors")
-            }
+            return {name: (folder / name).read_bytes() for name in (LORA_CONFIG, LORA_WEIGHTS)}
+
+    def load(self, slot: str, folder: Path, device: torch.device) -> None:
+        """Add the adapter ``export`` wrote into ``folder`` as ``slot``, frozen, and make it
+        active. Raises peft's errors (``ValueError``, ``KeyError``, ``RuntimeError``)."""
+        if self._peft is None:
+            # Injects the LoRA layers into the module in place, as get_peft_model does.
+            self._peft = PeftModel.from_pretrained(
+                self._module, str(folder), adapter_name=slot, torch_device=str(device)
+            )
+        else:
+            self._peft.load_adapter(str(folder), adapter_name=slot, torch_device=str(device))
+        self.activate(slot)
+        for name, p in self._module.named_parameters():
+            if "lora_" in name and f".{slot}." in name:
+                p.requires_grad_(False)
 
     def base_copy(self) -> nn.Module:
         """A trainable deep copy of the base module without any LoRA layer (for full training)."""

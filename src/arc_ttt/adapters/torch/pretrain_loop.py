@@ -6,6 +6,12 @@ cosine, gradient accumulation with the loss averaged over all loss tokens of the
 accelerate's autocast). The state is ``training_state``'s files plus ``pretrain.json`` (epoch,
 validations, early stopping, the last progress record) and ``best.safetensors`` (the best
 weights when they are not the current ones), so a resumed run ends bit-identical on the CPU.
+
+Under ``accelerate launch`` with N processes (data parallel), every process builds the same
+epochs, takes every N-th sequence of each micro-batch, and the gradients are summed over the
+processes once per optimizer step (one all-reduce) before clipping: the same step as one process
+on the whole global batch, up to float summation order. Decisions that end the run (time, stop
+request) are agreed on by all processes; only the main process writes training states.
 """
 
 from __future__ import annotations
@@ -95,13 +101,15 @@ class PretrainRun:
         self.corpus, self.options, self.accelerator = corpus, options, accelerator
         self.checkpoints = checkpoints
         self.params = list(module.parameters())
+        self.rank, self.world = accelerator.process_index, accelerator.num_processes
         optimizer = torch.optim.AdamW(
             self.params, lr=t.learning_rate, weight_decay=t.weight_decay, betas=(0.9, 0.95)
         )
         scheduler = torch.optim.lr_scheduler.LambdaLR(
             optimizer, warmup_cosine(t.warmup_steps, t.steps)
         )
-        optimizer, scheduler = accelerator.prepare(optimizer, scheduler)
+        # The scheduler stays unprepared: accelerate's steps once per process per optimizer step.
+        optimizer = accelerator.prepare(optimizer)
         agreed = {**compared(t), "eval_every": options.eval_every, "min_delta": options.min_delta}
         digest = hashlib.sha256(json.dumps(agreed, sort_keys=True).encode()).hexdigest()
         prints = {
@@ -186,7 +194,10 @@ class PretrainRun:
             if self.loop.step >= t.steps:
                 return "steps"
             timed_out = t.max_seconds is not None and self._seconds() >= t.max_seconds
-            if timed_out or stop_requested():
+            requested = stop_requested()
+            if self.world > 1:  # every process stops at the same step, or none does
+                timed_out, requested = (bool(x) for x in self._summed([timed_out, requested]))
+            if timed_out or requested:
                 if self.checkpoints is not None and self.saved_at != self.loop.step:
                     self._save(stopped="")  # open: a resumed run goes on from here
                 return "time" if timed_out else "interrupted"
@@ -204,12 +215,16 @@ class PretrainRun:
         loss_tokens = max(1, sum(s.loss_tokens for b in micro_batches for s in b))
         step_loss = 0.0
         for micro in micro_batches:
-            loss = summed_loss(self.model, micro, self.accelerator)
-            self.accelerator.backward(loss / loss_tokens)
-            step_loss += loss.item()
+            mine = micro[self.rank :: self.world]  # this process's share of the micro-batch
+            if mine:
+                loss = summed_loss(self.model, mine, self.accelerator)
+                self.accelerator.backward(loss / loss_tokens)
+                step_loss += loss.item()
             seen = sum(len(s) for s in micro)
             self.loop.tokens += seen
             self.rate_tokens += seen
+        if self.world > 1:
+            step_loss = self._sum_gradients(step_loss)
         self.accelerator.clip_grad_norm_(self.params, MAX_GRAD_NORM)
         self.parts.optimizer.step()
         self.parts.scheduler.step()
@@ -254,20 +269,44 @@ class PretrainRun:
         return reason
 
     def _validate(self) -> float:
-        """Mean loss per loss token over the validation sequences (shortest first)."""
+        """Mean loss per loss token over the validation sequences (shortest first); the batches
+        are shared out over the processes."""
         order = sorted(range(len(self.validation)), key=lambda i: len(self.validation[i]))
         size = self.options.train.batch_size
         total, tokens = 0.0, 0
         self.module.eval()
         try:
             with torch.no_grad():
-                for i in range(0, len(order), size):
+                for i in range(self.rank * size, len(order), size * self.world):
                     batch = [self.validation[j] for j in order[i : i + size]]
                     total += summed_loss(self.model, batch, self.accelerator).item()
                     tokens += sum(s.loss_tokens for s in batch)
         finally:
             self.module.train()
+        if self.world > 1:
+            total, tokens_sum = self._summed([total, tokens])
+            tokens = round(tokens_sum)
         return total / max(1, tokens)
+
+    def _sum_gradients(self, step_loss: float) -> float:
+        """Sum every parameter's gradient over the processes in one all-reduce (a process whose
+        share was empty adds zeros); returns the step's summed loss over all processes."""
+        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in self.params]
+        flat = torch.cat([g.reshape(-1).float() for g in grads])
+        loss = torch.tensor([step_loss], dtype=torch.float64, device=flat.device)
+        flat = self.accelerator.reduce(flat, reduction="sum")
+        offset = 0
+        for p, g in zip(self.params, grads, strict=True):
+            n = g.numel()
+            p.grad = flat[offset : offset + n].view_as(g).to(g.dtype)
+            offset += n
+        return float(self.accelerator.reduce(loss, reduction="sum").item())
+
+    def _summed(self, values: Sequence[float]) -> list[float]:
+        """``values`` summed over the processes."""
+        local = torch.tensor([float(v) for v in values], dtype=torch.float64)
+        summed = self.accelerator.reduce(local.to(self.accelerator.device), reduction="sum")
+        return [float(x) for x in summed.tolist()]
 
     def _seconds(self) -> float:
         return time.perf_counter() - self.start
@@ -278,6 +317,9 @@ class PretrainRun:
         assert self.checkpoints is not None
         self.loop.seconds = self._seconds()
         self.loop.stopped_because = stopped
+        if not self.accelerator.is_main_process:  # the others hold the same state
+            self.last_save, self.saved_at = time.perf_counter(), self.loop.step
+            return
         files = capture(self.loop, self.parts, self.epoch_rng)
         files[PRETRAIN_DOCUMENT] = json.dumps(
             {

@@ -52,12 +52,18 @@ class TorchPretrainer:
     def _fresh(self) -> ArcDecoder:
         return ArcDecoder.seeded(self._config, self._seed).to(self._accelerator.device)
 
+    @property
+    def is_main_process(self) -> bool:
+        """False in the other processes of an ``accelerate launch`` run."""
+        return bool(self._accelerator.is_main_process)
+
     def describe(self) -> Mapping[str, JsonValue]:
         return {
             **self._config.to_json(),
             "parameters": sum(p.numel() for p in self._module.parameters()),
             "init_seed": self._seed,
             "device": str(self._accelerator.device),
+            "processes": self._accelerator.num_processes,
             "mixed_precision": str(self._accelerator.mixed_precision),
         }
 

@@ -93,6 +93,19 @@ class _Group:
     index: int  # position of the group in its epoch
 
 
+def _next_step_overruns(elapsed: float, step_seconds: list[float], limit: float) -> bool:
+    """Whether the time is up, or the next step would end past ``limit``: it is expected to take
+    as long as the last step or the mean step so far, whichever is longer (steps of a
+    length-bucketed epoch come in runs of similar length; the first steps of a process are often
+    the slowest)."""
+    if elapsed >= limit:
+        return True
+    if not step_seconds:
+        return False
+    expected = max(step_seconds[-1], sum(step_seconds) / len(step_seconds))
+    return elapsed + expected > limit
+
+
 def _epochs(
     sequences: Sequence[TrainingSequence],
     options: TrainOptions,
@@ -151,7 +164,9 @@ def train(
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, warmup_cosine(options.warmup_steps, options.steps)
     )
-    optimizer, scheduler = accelerator.prepare(optimizer, scheduler)
+    # The scheduler stays unprepared: accelerate's would step it once per process per step
+    # under ``accelerate launch`` (it assumes a global batch N times larger).
+    optimizer = accelerator.prepare(optimizer)
     generator = torch.Generator().manual_seed(options.seed)
     names = parameter_names(model.module, params)
     prints = fingerprint(sequences, options)
@@ -173,16 +188,15 @@ def train(
     last_save = time.perf_counter()
     reason = "steps"
     done: _Group | None = None  # the last group trained, for a save when the time is up
-    saved_at = loop.step
+    saved_at, step_seconds = loop.step, list[float]()  # this process's step durations
     model.module.train()
     recompute = _gradient_checkpointing(model.module, options.gradient_checkpointing)
     try:
         for group in _epochs(sequences, options, generator, skip=loop.next_group):
             if loop.step >= options.steps:
                 break
-            if (
-                options.max_seconds is not None
-                and time.perf_counter() - start >= options.max_seconds
+            if options.max_seconds is not None and _next_step_overruns(
+                time.perf_counter() - start, step_seconds, options.max_seconds
             ):
                 reason = "time"
                 if checkpoints is not None and done is not None and saved_at != loop.step:
@@ -190,7 +204,7 @@ def train(
                     # resumed with more time continues from here.
                     _save_now(checkpoints, run, loop, done, start, stopped="")
                 break
-            _step(model, run, group, accelerator, loop)
+            step_seconds.append(_step(model, run, group, accelerator, loop))
             done = group
             stop = _epoch_end(loop, options) if group.epoch_end else None
             if on_step is not None:
@@ -236,9 +250,10 @@ def _gradient_checkpointing(module: nn.Module, wanted: bool) -> contextlib.ExitS
 
 def _step(
     model: SymbolModel, run: RunParts, group: _Group, accelerator: Accelerator, loop: LoopState
-) -> None:
+) -> float:
     """One optimizer step over ``group``'s micro-batches; the loss is the mean over its loss
-    tokens (all micro-batches together)."""
+    tokens (all micro-batches together). Returns the seconds it took."""
+    began = time.perf_counter()
     device = model.device
     step_tokens = max(1, sum(s.loss_tokens for b in group.micro for s in b))
     step_loss = 0.0
@@ -265,6 +280,7 @@ def _step(
     loop.next_group = group.index + 1
     loop.epoch_loss += step_loss
     loop.epoch_tokens += step_tokens
+    return time.perf_counter() - began
 
 
 def _epoch_end(loop: LoopState, options: TrainOptions) -> str | None:

@@ -1,0 +1,147 @@
+"""What ``arc-ttt solve`` and ``arc-ttt evaluate`` share: the solver's flags, settings built from
+flags, and one run of the solver into a run folder (settings.json, environment.json, then
+submission.json, results.jsonl and metrics.json)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from arc_ttt.cli_pretrain import StopSignal
+
+# flag (argparse dest) -> (settings section, field); builds settings and names a bad flag.
+SOLVER_FLAGS: dict[str, tuple[str | None, str]] = {
+    "model": ("model", "path"),
+    "ttt": ("ttt", "mode"),
+    "method": ("ttt", "method"),
+    "steps": ("ttt", "steps"),
+    "views": ("decode", "views"),
+    "strategy": ("decode", "strategy"),
+    "engine": ("inference", "engine"),
+}
+
+
+def add_solver_flags(p: argparse.ArgumentParser) -> None:
+    """``--model --ttt --method --steps --views --strategy --engine`` (all of ``SOLVER_FLAGS``)."""
+    p.add_argument("--model", metavar="PATH", help="default | builtin | a local model folder")
+    p.add_argument(
+        "--ttt",
+        choices=["per-task", "shared", "none"],
+        help="test-time training: per task, one model shared by all tasks, or none",
+    )
+    p.add_argument(
+        "--method",
+        choices=["auto", "lora", "full"],
+        help="LoRA adapters or full fine-tuning (auto: full for the built-in model, else LoRA)",
+    )
+    p.add_argument(
+        "--steps", type=int, metavar="N", help="optimizer steps of test-time training per task"
+    )
+    p.add_argument("--views", type=int, metavar="K", help="augmented views per test input")
+    p.add_argument("--strategy", choices=["greedy", "dfs"], help="decoding strategy")
+    p.add_argument(
+        "--engine",
+        choices=["torch", "onnx"],
+        help="decode with torch or ONNX Runtime (built-in model; training stays torch)",
+    )
+
+
+def add_output_flags(p: argparse.ArgumentParser) -> None:
+    """``--json`` and ``-q/--quiet``."""
+    p.add_argument("--json", action="store_true", help="print the run's metrics as JSON on stdout")
+    p.add_argument(
+        "-q", "--quiet", action="store_true", help="print only errors and the final result"
+    )
+
+
+def settings_from_flags(
+    args: argparse.Namespace,
+    flags: Mapping[str, tuple[str | None, str]],
+    usage_error: type[Exception],
+    *,
+    fixed: Mapping[tuple[str | None, str], tuple[str, Any]] | None = None,
+) -> Any:
+    """Settings from the given flags (environment, config file and defaults below them).
+
+    ``fixed``: (section, field) -> (flag, value) for values the command derives from a flag
+    (evaluate's budget from ``--time-per-task``). A bad value raises ``usage_error`` naming its
+    flag, or its ``ARC_TTT_*`` variable when no flag set it.
+    """
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from arc_ttt.settings import Settings  # noqa: PLC0415
+
+    named: dict[tuple[str | None, str], str] = {}
+    overrides: dict[str, Any] = {}
+    given = [(loc, dest, getattr(args, dest)) for dest, loc in flags.items()]
+    given += [(loc, flag, value) for loc, (flag, value) in (fixed or {}).items()]
+    for (section, name), flag, value in given:
+        named[(section, name)] = flag
+        if value is None:
+            continue
+        if section is None:
+            overrides[name] = value
+        else:
+            overrides.setdefault(section, {})[name] = value
+    try:
+        return Settings(**overrides)
+    except ValidationError as e:
+        first = e.errors()[0]
+        loc = tuple(str(x) for x in first["loc"])
+        flag = named.get((loc[0], loc[1]) if len(loc) > 1 else (None, loc[0]))
+        where = f"--{flag.replace('_', '-')}" if flag else "ARC_TTT_" + "__".join(loc).upper()
+        raise usage_error(f"{where}: {first['msg']}") from e
+
+
+def solve_into(
+    out: Path,
+    tasks: Sequence[Any],
+    settings: Any,
+    *,
+    run_settings: Mapping[str, Any],
+    args: argparse.Namespace,
+    stop: StopSignal,
+    usage_error: type[Exception],
+) -> tuple[Any, Any]:
+    """Solve ``tasks`` with ``settings`` into the run folder ``out``: writes settings.json
+    (``run_settings`` then every setting) and environment.json first, keeps each task's
+    candidates in ``out/cache`` (a stopped run resumes), samples peak memory every 0.25 s.
+
+    Returns ``(report, run_folder)``; ``run_folder`` is None in every process but the main one
+    (under ``accelerate launch``), and the caller writes the report into it.
+    """
+    from arc_ttt.adapters.fs_store import FilesystemCheckpointStore  # noqa: PLC0415
+    from arc_ttt.adapters.progress import LineProgress, RichProgress  # noqa: PLC0415
+    from arc_ttt.adapters.resource_monitor import BackgroundSampler, SystemMonitor  # noqa: PLC0415
+    from arc_ttt.adapters.run_folder import RunFolder  # noqa: PLC0415
+    from arc_ttt.adapters.store_solve_cache import StoreSolveCache  # noqa: PLC0415
+    from arc_ttt.application.sharding import solve_sharded  # noqa: PLC0415
+    from arc_ttt.container import build_container  # noqa: PLC0415
+
+    overrides: Mapping[str, Any] = getattr(args, "overrides", {})
+    container = build_container(settings)
+    for name, instance in overrides.items():
+        getattr(container, name).override(instance)
+    interactive = sys.stderr.isatty() and not args.quiet and "NO_COLOR" not in os.environ
+    container.progress.override(RichProgress() if interactive else LineProgress(quiet=args.quiet))
+    # Under accelerate launch: each process solves its share, the main one writes the run.
+    group = container.processes()
+    if group.size > 1 and settings.ttt.mode == "shared":
+        raise usage_error(f"--ttt shared runs in one process, not {group.size}: drop the launcher")
+    main = group.rank == 0
+    run = RunFolder(out)
+    if "solve_cache" not in overrides:
+        container.solve_cache.override(StoreSolveCache(FilesystemCheckpointStore(out / "cache")))
+    if main:
+        run.write_settings({**run_settings, **settings.model_dump()})
+    container.stop_requested.override(stop)
+    sampler = BackgroundSampler(SystemMonitor(), interval=0.25)
+    if "peaks" not in overrides:
+        container.peaks.override(sampler)
+    with stop.installed(), sampler:
+        report = solve_sharded(container.solver(), list(tasks), container.solve_options(), group)
+    return report, run if main else None
