@@ -51,7 +51,16 @@ def exact(tokens, expected: Grid) -> bool:
         return False
 
 
-@pytest.mark.parametrize("name", ["recolor", "flip", "transpose"])
+# Recolor runs by default; the geometric rules (about a minute each on 2 cores) with the slow
+# tests, `pytest -m slow`, to keep the default run short.
+@pytest.mark.parametrize(
+    "name",
+    [
+        "recolor",
+        pytest.param("flip", marks=pytest.mark.slow),
+        pytest.param("transpose", marks=pytest.mark.slow),
+    ],
+)
 def test_builtin_model_learns_a_rule_from_a_stream_of_pairs(name, record_property):
     rng = np.random.default_rng(["recolor", "flip", "transpose"].index(name))
     rule = make_rule(name, rng)
