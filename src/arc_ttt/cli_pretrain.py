@@ -128,39 +128,22 @@ def add_parser(sub: Any) -> None:
 def settings_from(args: argparse.Namespace, usage_error: type[Exception]) -> Any:
     """Settings from the flags (environment and defaults below them); a bad value raises
     ``usage_error`` naming its flag."""
-    from pydantic import ValidationError  # noqa: PLC0415
+    from arc_ttt.cli_run import settings_from_flags  # noqa: PLC0415 - cli_run imports this module
 
-    from arc_ttt.settings import Settings  # noqa: PLC0415
-
-    overrides: dict[str, Any] = {}
-    for flag, (section, name) in FLAGS.items():
-        value = getattr(args, flag)
-        if value is None:
-            continue
-        if flag == "data":
-            value = [s.strip() for s in value.split(",") if s.strip()]
-            unknown = [s for s in value if s not in SOURCES]
-            if unknown or not value:
-                raise usage_error(
-                    f"--data: unknown source(s) {', '.join(map(repr, unknown)) or '(none)'}; use "
-                    f"{', '.join(SOURCES)} (evaluation sets are never pretraining data)"
-                )
-            if len(set(value)) != len(value):
-                raise usage_error(f"--data: a source is listed twice in {args.data!r}")
-        if section is None:
-            overrides[name] = value
-        else:
-            overrides.setdefault(section, {})[name] = value
-    try:
-        return Settings(**overrides)
-    except ValidationError as e:
-        first = e.errors()[0]
-        loc = tuple(str(x) for x in first["loc"])
-        flag = next(
-            (f for f, (sec, n) in FLAGS.items() if (sec, n) == loc[:2] or (n,) == loc), None
-        )
-        where = f"--{flag.replace('_', '-')}" if flag else "ARC_TTT_" + "__".join(loc).upper()
-        raise usage_error(f"{where}: {first['msg']}") from e
+    fixed = {}
+    if args.data is not None:
+        data = [s.strip() for s in args.data.split(",") if s.strip()]
+        unknown = [s for s in data if s not in SOURCES]
+        if unknown or not data:
+            raise usage_error(
+                f"--data: unknown source(s) {', '.join(map(repr, unknown)) or '(none)'}; use "
+                f"{', '.join(SOURCES)} (evaluation sets are never pretraining data)"
+            )
+        if len(set(data)) != len(data):
+            raise usage_error(f"--data: a source is listed twice in {args.data!r}")
+        fixed[FLAGS["data"]] = ("data", data)
+    flags = {flag: where for flag, where in FLAGS.items() if flag != "data"}
+    return settings_from_flags(args, flags, usage_error, fixed=fixed)
 
 
 def run(args: argparse.Namespace, usage_error: type[Exception], stop: StopSignal) -> int:

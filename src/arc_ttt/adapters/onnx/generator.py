@@ -22,8 +22,8 @@ from arc_ttt.adapters.onnx.symbol_model import OnnxSymbolModel
 from arc_ttt.adapters.torch import decoding
 from arc_ttt.adapters.torch.arc_decoder import ArcDecoder
 from arc_ttt.adapters.torch.backend import TorchModelBackend
-from arc_ttt.domain.codec import Encoded, max_target_tokens
-from arc_ttt.domain.errors import ExportError, ModelConfigError
+from arc_ttt.domain.codec import Encoded
+from arc_ttt.domain.errors import ExportError
 from arc_ttt.domain.model_io import Candidate, DecodeOptions, ModelRef
 
 
@@ -65,34 +65,7 @@ class OnnxDecodingBackend:
         self, model: ModelRef, prompts: Sequence[Encoded], options: DecodeOptions
     ) -> list[list[Candidate]]:
         """As ``TorchModelBackend.generate``, decoded by ONNX Runtime."""
-        for i, p in enumerate(prompts):
-            if len(p) == 0:
-                raise ModelConfigError(f"prompt {i} is empty (a prompt starts with BOS)")
-        symbols = self._session(model)
-        limit = min(options.max_new_tokens, max_target_tokens())
-        if options.strategy == "greedy":
-            found = decoding.greedy(
-                symbols,
-                prompts,
-                limit,
-                options.batch_size,
-                constrained=options.constrained,
-                max_seconds=options.max_seconds,
-            )
-            return [[c] for c in found]
-        return [
-            decoding.threshold_dfs(
-                symbols,
-                p,
-                options.min_prob,
-                options.max_candidates,
-                limit,
-                constrained=options.constrained,
-                max_expansions=options.max_expansions,
-                max_seconds=options.max_seconds,
-            )
-            for p in prompts
-        ]
+        return decoding.candidates(self._session(model), prompts, options)
 
     def _session(self, model: ModelRef) -> OnnxSymbolModel:
         with self._lock:

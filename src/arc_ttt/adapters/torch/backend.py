@@ -33,7 +33,7 @@ from arc_ttt.adapters.torch.processes import AcceleratePeers
 from arc_ttt.adapters.torch.symbol_model import SymbolModel
 from arc_ttt.adapters.torch.training import train
 from arc_ttt.adapters.torch.training_state import TrainingCheckpoints
-from arc_ttt.domain.codec import Encoded, max_target_tokens
+from arc_ttt.domain.codec import Encoded
 from arc_ttt.domain.errors import (
     ArcTTTError,
     ModelConfigError,
@@ -212,32 +212,9 @@ class TorchModelBackend:
         """Greedy (one candidate per prompt) or threshold DFS candidates, best first."""
         check_decode_options(options)
         _check_prompts(prompts)
-        limit = min(options.max_new_tokens, max_target_tokens())
         symbols = self._resolve(model)
         with torch.inference_mode(), self._accelerator.autocast(), _translated("generating"):
-            if options.strategy == "greedy":
-                found = decoding.greedy(
-                    symbols,
-                    prompts,
-                    limit,
-                    options.batch_size,
-                    constrained=options.constrained,
-                    max_seconds=options.max_seconds,
-                )
-                return [[c] for c in found]
-            return [
-                decoding.threshold_dfs(
-                    symbols,
-                    p,
-                    options.min_prob,
-                    options.max_candidates,
-                    limit,
-                    constrained=options.constrained,
-                    max_expansions=options.max_expansions,
-                    max_seconds=options.max_seconds,
-                )
-                for p in prompts
-            ]
+            return decoding.candidates(symbols, prompts, options)
 
     def score(
         self, model: ModelRef, prompts: Sequence[Encoded], targets: Sequence[Encoded]

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from arc_ttt.adapters.torch.options import check_decode_options
 from arc_ttt.adapters.torch.symbol_model import SymbolModel
 from arc_ttt.adapters.torch.token_batch import padded, step_batch
-from arc_ttt.domain.codec import VOCAB_SIZE, Encoded, Symbol
+from arc_ttt.domain.codec import VOCAB_SIZE, Encoded, Symbol, max_target_tokens
 from arc_ttt.domain.continuation import Cursor, answer_grid_index
-from arc_ttt.domain.model_io import Candidate
+from arc_ttt.domain.errors import ModelConfigError
+from arc_ttt.domain.model_io import Candidate, DecodeOptions
 
 END = int(Symbol.END)
 
@@ -224,3 +226,39 @@ def greedy_stream(
         with torch.inference_mode():
             feed = step_batch([token], [position], [grid], model.device)
             logprobs = _last_logprobs(model, feed, cache)
+
+
+def candidates(
+    model: SymbolModel, prompts: Sequence[Encoded], options: DecodeOptions
+) -> list[list[Candidate]]:
+    """Greedy (one candidate per prompt) or threshold-DFS candidates, best first, for any
+    ``SymbolModel`` (torch or ONNX Runtime). Raises ``ModelConfigError`` for an option out of
+    range or an empty prompt."""
+    check_decode_options(options)
+    for i, p in enumerate(prompts):
+        if len(p) == 0:
+            raise ModelConfigError(f"prompt {i} is empty (a prompt starts with BOS)")
+    limit = min(options.max_new_tokens, max_target_tokens())
+    if options.strategy == "greedy":
+        found = greedy(
+            model,
+            prompts,
+            limit,
+            options.batch_size,
+            constrained=options.constrained,
+            max_seconds=options.max_seconds,
+        )
+        return [[c] for c in found]
+    return [
+        threshold_dfs(
+            model,
+            p,
+            options.min_prob,
+            options.max_candidates,
+            limit,
+            constrained=options.constrained,
+            max_expansions=options.max_expansions,
+            max_seconds=options.max_seconds,
+        )
+        for p in prompts
+    ]
