@@ -44,7 +44,7 @@ def test_the_graph_uses_standard_onnx_ops_only(recolor_onnx):
     assert {n.domain for n in model.graph.node} <= {"", "ai.onnx"}
     assert {o.domain for o in model.opset_import} <= {"", "ai.onnx"}
     meta = {p.key: p.value for p in model.metadata_props}
-    assert meta[META_FORMAT] == "arc_ttt.arc_decoder_kv/1" and meta[META_CODEC] == "1"
+    assert meta[META_FORMAT] == "arc_ttt.arc_decoder_kv/2" and meta[META_CODEC] == "1"
     assert {"arc_ttt.version", "arc_ttt.model_config", "arc_ttt.source_sha256"} <= set(meta)
 
 

@@ -1,11 +1,12 @@
 """Export of the built-in decoder to ONNX: one graph for the prompt and the incremental steps.
 
-The decoder runs unchanged inside a wrapper whose cache concatenates the past keys/values given
-as inputs with the new ones and returns them as outputs, so the exported graph is the model's own
-code path (3-D rotary positions, transposed heads, RMSNorm, SwiGLU, masked attention) in standard
-ONNX ops. The dynamo exporter (``torch.export`` + onnxscript) writes it with dynamic batch, sequence
-and past axes; parameters keep their names (``decoder.<name>``), so another model of the same
-configuration fits the same graph by swapping initializers (``with_weights``).
+The exported module is ``FusedStep``: the decoder's own function (3-D rotary positions,
+transposed heads, RMSNorm, SwiGLU, masked attention) with its weights rearranged into fewer,
+larger operations, and its KV cache as inputs and outputs in two segments (``graph``). Validation
+holds it to the torch model's logits. The dynamo exporter (``torch.export`` + onnxscript) writes
+it in standard ONNX ops with dynamic batch, sequence and cache axes; parameters keep their names,
+so another model of the same configuration fits the same graph by swapping initializers
+(``with_weights``).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from pathlib import Path
 
 import onnx
 import torch
-from torch import Tensor, nn
+from torch import nn
 
+from arc_ttt.adapters.onnx.fused_step import FusedStep, initializers
 from arc_ttt.adapters.onnx.graph import (
     DEFAULT_OPSET,
     FORMAT,
@@ -41,55 +43,12 @@ from arc_ttt.adapters.onnx.graph import (
     output_names,
 )
 from arc_ttt.adapters.torch.arc_decoder import CONFIG_FILE, ArcDecoder
-from arc_ttt.adapters.torch.arc_decoder_config import MODEL_TYPE
+from arc_ttt.adapters.torch.arc_decoder_config import MODEL_TYPE, ArcDecoderConfig
 from arc_ttt.domain.codec import CODEC_VERSION, SYMBOL_TEXT
 from arc_ttt.domain.errors import ExportError, ModelLoadError
 
-PREFIX = "decoder."  # initializer names: PREFIX + the decoder's state_dict key
+PARAMETER = "w_"  # initializer names of the model's (fused) weights: see fused_step.initializers
 ADAPTER_FILES = ("adapter_config.json", "adapter_model.safetensors")
-
-
-class _ConcatCache:
-    """Duck-types ``KVCache`` for export: past keys/values come in as tensors, presents go out."""
-
-    def __init__(self, past: tuple[Tensor, ...], key_valid: Tensor) -> None:
-        self._past = past
-        self._key_valid = key_valid
-        self.length = past[0].shape[2]
-        self.present: list[Tensor] = []
-
-    def begin(self, new: int, valid: Tensor | None, batch: int, device: torch.device) -> Tensor:
-        return self._key_valid
-
-    def write(self, layer: int, keys: Tensor, values: Tensor) -> tuple[Tensor, Tensor]:
-        k = torch.cat((self._past[2 * layer], keys), dim=2)
-        v = torch.cat((self._past[2 * layer + 1], values), dim=2)
-        self.present += [k, v]
-        return k, v
-
-    def advance(self, new: int) -> None:
-        """Nothing to count: the graph's outputs carry the grown cache."""
-
-
-class DecoderStep(nn.Module):
-    """``ArcDecoder`` with its KV cache as inputs and outputs: the module that is exported."""
-
-    def __init__(self, decoder: ArcDecoder) -> None:
-        super().__init__()
-        self.decoder = decoder
-
-    def forward(
-        self,
-        tokens: Tensor,
-        rows: Tensor,
-        cols: Tensor,
-        grids: Tensor,
-        key_valid: Tensor,
-        *past: Tensor,
-    ) -> tuple[Tensor, ...]:
-        cache = _ConcatCache(past, key_valid.bool())
-        logits = self.decoder(tokens, rows, cols, grids, None, cache)  # type: ignore[arg-type]
-        return (logits, *cache.present)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +160,7 @@ def export_decoder(
     )
     start = time.perf_counter()
     try:
-        proto = _export_proto(DecoderStep(decoder).eval(), config.n_layers, config.n_heads, opset)
+        proto = _export_proto(FusedStep(decoder).eval(), config, opset)
     except ExportError:
         raise
     except Exception as e:
@@ -220,21 +179,23 @@ def _fp32_copy(module: ArcDecoder) -> ArcDecoder:
     return clone.eval()
 
 
-def _export_proto(step: DecoderStep, layers: int, heads: int, opset: int) -> onnx.ModelProto:
-    head_dim = step.decoder.arc_config.head_dim
+def _export_proto(step: nn.Module, config: ArcDecoderConfig, opset: int) -> onnx.ModelProto:
+    layers, heads, head_dim = config.n_layers, config.n_heads, config.head_dim
     batch, new, past = 2, 5, 3  # example sizes; every axis is exported dynamic
     ints = [torch.randint(0, 10, (batch, new)) for _ in POSITION_INPUTS]
-    key_valid = torch.ones(batch, past + new, dtype=torch.int64)
-    pasts = [torch.zeros(batch, heads, past, head_dim) for _ in range(2 * layers)]
+    fixed = 4
+    key_valid = torch.ones(batch, fixed + past + new, dtype=torch.int64)
+    caches = [torch.zeros(batch, heads, fixed, head_dim) for _ in range(2 * layers)]
+    caches += [torch.zeros(batch, heads, past, head_dim) for _ in range(2 * layers)]
     dynamic = torch.export.Dim.DYNAMIC
     shapes: dict[str, object] = {name: {0: dynamic, 1: dynamic} for name in POSITION_INPUTS}
     shapes[KEY_VALID] = {0: dynamic, 1: dynamic}
-    shapes["past"] = tuple({0: dynamic, 2: dynamic} for _ in pasts)
+    shapes["cache"] = tuple({0: dynamic, 2: dynamic} for _ in caches)
     with tempfile.TemporaryDirectory() as tmp, _quiet_exporter():
         target = Path(tmp) / "model.onnx"
         torch.onnx.export(
             step,
-            (*ints, key_valid, *pasts),
+            (*ints, key_valid, *caches),
             str(target),
             input_names=input_names(layers),
             output_names=output_names(layers),
@@ -289,17 +250,13 @@ def with_weights(template: onnx.ModelProto, module: ArcDecoder) -> onnx.ModelPro
             f"the model's configuration {module.arc_config.to_json()} differs from the graph's "
             f"{config}",
         )
-    state = {
-        PREFIX + k: v.detach().float().contiguous().cpu() for k, v in module.state_dict().items()
-    }
+    state = initializers(module)
     proto = onnx.ModelProto()
     proto.CopyFrom(template)
     for init in proto.graph.initializer:
-        if not init.name.startswith(PREFIX):
+        if not init.name.startswith(PARAMETER):
             continue
         tensor = state.pop(init.name, None)
-        if tensor is None and init.name.startswith(PREFIX + "rotary."):
-            continue  # rotary frequencies: derived from the configuration, equal by the check above
         if tensor is None or list(tensor.shape) != list(init.dims):
             raise ExportError(
                 "model weights",

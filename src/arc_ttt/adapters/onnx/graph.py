@@ -1,9 +1,13 @@
 """The exported graph's contract: input and output names, metadata keys, supported opsets.
 
 One graph serves the prompt and every incremental step: it takes the new tokens with their
-(row, column, grid) positions, ``key_valid`` (which of the past + new positions are real tokens:
-0 for left padding) and each layer's past keys and values [B, H, P, head_dim] (P may be 0), and
-returns the logits [B, T, 16] and each layer's present keys and values [B, H, P + T, head_dim].
+(row, column, grid) positions, ``key_valid`` (which of the prefix + past + new positions are real
+tokens: 0 for left padding), and each layer's cached keys and values in two segments: a *prefix*
+[B, H, P0, head_dim] that the graph only reads (the prompt's, fixed while an answer is decoded)
+and a *past* [B, H, P1, head_dim] that it extends. It returns the logits [B, T, 16] and each
+layer's present keys and values [B, H, P1 + T, head_dim]: past and new, never the prefix, so a
+decoding step copies only what was generated since the prefix was last extended. Either segment
+may be empty (P0 = 0 or P1 = 0).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 
 from arc_ttt.domain.codec import CODEC_VERSION, SYMBOL_TEXT, VOCAB_SIZE
 
-FORMAT = "arc_ttt.arc_decoder_kv/1"
+FORMAT = "arc_ttt.arc_decoder_kv/2"  # /2: the cache in two segments (prefix, past)
 POSITION_INPUTS = ("tokens", "rows", "cols", "grids")
 KEY_VALID = "key_valid"
 LOGITS = "logits"
@@ -34,6 +38,11 @@ META_OPSET = "arc_ttt.opset"
 META_VARIANT = "arc_ttt.variant"  # fp32 | optimized | int8 | fp16
 
 
+def prefix_names(layers: int) -> list[str]:
+    """Read-only prefix key/value input names, layer by layer: prefix_key_0, prefix_value_0, ..."""
+    return [f"prefix_{kv}_{i}" for i in range(layers) for kv in ("key", "value")]
+
+
 def past_names(layers: int) -> list[str]:
     """Past key/value input names, layer by layer: past_key_0, past_value_0, ..."""
     return [f"past_{kv}_{i}" for i in range(layers) for kv in ("key", "value")]
@@ -45,7 +54,7 @@ def present_names(layers: int) -> list[str]:
 
 
 def input_names(layers: int) -> list[str]:
-    return [*POSITION_INPUTS, KEY_VALID, *past_names(layers)]
+    return [*POSITION_INPUTS, KEY_VALID, *prefix_names(layers), *past_names(layers)]
 
 
 def output_names(layers: int) -> list[str]:

@@ -1,8 +1,12 @@
 """An exported decoder served by ONNX Runtime, as a ``SymbolModel``: the torch decoding code (greedy,
 threshold DFS) runs on it unchanged, so both engines make the same choices from the same logits.
 
-The cache holds each layer's present keys/values from the last run and which positions are real
-tokens; ``crop`` only moves its length back, and the next run slices the past to that length.
+The cache holds each layer's keys/values in the graph's two segments: a prefix the graph only
+reads (the prompt's) and a past it extends by each run's new tokens. A prompt is read in chunks
+of ``CHUNK`` positions that extend the past; once read, the past becomes the prefix. While
+answer tokens are decoded one by one, the past is folded into the prefix when it reaches ``FOLD``
+positions, so a step copies at most that many positions, not the whole prompt. ``crop`` only
+moves the length back; the next run slices the segments to it.
 """
 
 from __future__ import annotations
@@ -12,25 +16,83 @@ import onnxruntime as ort
 import torch
 from torch import Tensor, nn
 
-from arc_ttt.adapters.onnx.graph import KEY_VALID, POSITION_INPUTS, GraphInfo, past_names
+from arc_ttt.adapters.onnx.graph import (
+    KEY_VALID,
+    POSITION_INPUTS,
+    GraphInfo,
+    past_names,
+    prefix_names,
+)
 from arc_ttt.adapters.torch.symbol_model import DecodeCache
 from arc_ttt.adapters.torch.token_batch import TokenBatch
 
 _NUMPY = {"tensor(float)": np.float32, "tensor(float16)": np.float16}
 
 
-class OnnxCache:
-    """Past keys/values (numpy, [B, H, capacity, head_dim]) of one batch, and its key mask."""
+FOLD = 128  # past positions at which the past joins the prefix
+CHUNK = 128  # positions per run when a long batch (a prompt) is read
 
-    def __init__(self) -> None:
+
+class OnnxCache:
+    """Keys/values of one batch (numpy, [B, H, positions, head_dim] per layer) in two segments,
+    prefix then past, and its key mask."""
+
+    def __init__(self, capacity: int = 0) -> None:
         self.length = 0
+        self.capacity = capacity  # positions the key mask is first allocated for
+        self.prefix: list[np.ndarray] | None = None
         self.past: list[np.ndarray] | None = None
-        self.valid: np.ndarray | None = None  # [B, >= length] int64, 1 for real tokens
+        self.valid: np.ndarray | None = None  # [B, capacity] int64, 1 for real tokens
 
     def crop(self, length: int) -> None:
         if not 0 <= length <= self.length:
             raise ValueError(f"cannot crop a cache of {self.length} positions to {length}")
         self.length = length
+
+    def segments(self) -> tuple[list[np.ndarray], list[np.ndarray]] | None:
+        """(prefix, past) holding exactly ``length`` positions; None while empty."""
+        if self.prefix is None or self.past is None or self.length == 0:
+            return None
+        fixed = self.prefix[0].shape[2]
+        if self.length < fixed:  # cropped into the prefix: it shrinks, the past empties
+            self.prefix = [np.ascontiguousarray(p[:, :, : self.length]) for p in self.prefix]
+            self.past = [p[:, :, :0] for p in self.past]
+        elif self.past[0].shape[2] > self.length - fixed:
+            self.past = [p[:, :, : self.length - fixed] for p in self.past]
+        return self.prefix, self.past
+
+    def store(self, prefix: list[np.ndarray], present: list[np.ndarray], *, fold: bool) -> None:
+        """Take a run's prefix and present keys/values (the past and the new tokens); ``fold``:
+        the present joins the prefix once it reaches ``FOLD`` positions."""
+        self.prefix, self.past = prefix, present
+        if fold and present[0].shape[2] >= FOLD:
+            self.promote()
+
+    def promote(self) -> None:
+        """Make the past part of the prefix (no copy when the prefix is empty)."""
+        assert self.prefix is not None and self.past is not None
+        if self.past[0].shape[2] == 0:
+            return
+        if self.prefix[0].shape[2] == 0:
+            self.prefix = self.past
+        else:
+            self.prefix = [
+                np.concatenate(pair, axis=2) for pair in zip(self.prefix, self.past, strict=True)
+            ]
+        self.past = [p[:, :, :0] for p in self.past]
+
+    def key_valid(self, new_valid: np.ndarray | None, batch: int, new: int) -> np.ndarray:
+        """The key mask [B, length + new] with the new positions' entries written (None: real
+        tokens). The buffer grows by doubling, so a decoding step copies nothing."""
+        end = self.length + new
+        if self.valid is None or self.valid.shape[1] < end:
+            size = max(end, self.capacity, 2 * (0 if self.valid is None else self.valid.shape[1]))
+            grown = np.ones((batch, size), dtype=np.int64)
+            if self.valid is not None:
+                grown[:, : self.length] = self.valid[:, : self.length]
+            self.valid = grown
+        self.valid[:, self.length : end] = 1 if new_valid is None else new_valid
+        return self.valid[:, :end]
 
 
 class OnnxSymbolModel:
@@ -42,6 +104,7 @@ class OnnxSymbolModel:
         self.session = session
         self.info = info
         self._names = past_names(info.layers)
+        self._prefix_names = prefix_names(info.layers)
         past_type = {i.name: i.type for i in session.get_inputs()}[self._names[0]]
         self.dtype = _NUMPY.get(past_type, np.float32)
 
@@ -54,38 +117,49 @@ class OnnxSymbolModel:
         return torch.device("cpu")  # inputs and outputs cross as host arrays
 
     def new_cache(self, batch_size: int, capacity: int) -> DecodeCache:
-        return OnnxCache()
+        return OnnxCache(capacity)
 
     def logits(self, batch: TokenBatch, cache: DecodeCache | None = None) -> Tensor:
-        b, t = batch.shape
-        new_valid = (
-            np.ones((b, t), dtype=np.int64)
-            if batch.valid is None
-            else batch.valid.cpu().numpy().astype(np.int64)
-        )
+        """Logits [B, T, 16]; a long batch (a prompt) runs in chunks of ``CHUNK`` positions over
+        the cache, which computes half the attention scores of one causal run over all T."""
+        t = batch.shape[1]
         assert cache is None or isinstance(cache, OnnxCache)
-        if cache is None or cache.past is None or cache.length == 0:
-            past = [self._empty(b)] * len(self._names)
-            key_valid = new_valid
+        work = cache if cache is not None else OnnxCache(t)  # a one-off run still chunks
+        columns = [
+            tensor.cpu().numpy() for tensor in (batch.tokens, batch.rows, batch.cols, batch.grids)
+        ]
+        valid = None if batch.valid is None else batch.valid.cpu().numpy().astype(np.int64)
+        parts = []
+        for start in range(0, t, CHUNK):
+            end = min(start + CHUNK, t)
+            feed = {
+                name: column[:, start:end]
+                for name, column in zip(POSITION_INPUTS, columns, strict=True)
+            }
+            new_valid = None if valid is None else valid[:, start:end]
+            parts.append(self._run(feed, new_valid, work, fold=t == 1))
+        if t > 1:
+            work.promote()  # a prompt read: its keys are the prefix of the steps that follow
+        logits = parts[0] if len(parts) == 1 else np.concatenate(parts, axis=1)
+        return torch.from_numpy(np.asarray(logits, dtype=np.float32))
+
+    def _run(
+        self, feed: dict[str, np.ndarray], valid: np.ndarray | None, cache: OnnxCache, *, fold: bool
+    ) -> np.ndarray:
+        b, t = feed[POSITION_INPUTS[0]].shape
+        segments = cache.segments()
+        if segments is None:
+            cache.length = 0
+            prefix = past = [self._empty(b)] * len(self._names)
         else:
-            n = cache.length
-            past = [p[:, :, :n] for p in cache.past]
-            assert cache.valid is not None
-            key_valid = np.concatenate((cache.valid[:, :n], new_valid), axis=1)
-        feed = {
-            name: tensor.cpu().numpy()
-            for name, tensor in zip(
-                POSITION_INPUTS, (batch.tokens, batch.rows, batch.cols, batch.grids), strict=True
-            )
-        }
-        feed[KEY_VALID] = key_valid
+            prefix, past = segments
+        feed[KEY_VALID] = cache.key_valid(valid, b, t)
+        feed.update(zip(self._prefix_names, prefix, strict=True))
         feed.update(zip(self._names, past, strict=True))
         outputs = self.session.run(None, feed)
-        if cache is not None:
-            cache.past = outputs[1:]
-            cache.valid = key_valid
-            cache.length += t
-        return torch.from_numpy(np.asarray(outputs[0], dtype=np.float32))
+        cache.store(prefix, outputs[1:], fold=fold)
+        cache.length += t
+        return outputs[0]  # type: ignore[no-any-return]
 
     def _empty(self, batch: int) -> np.ndarray:
         return np.zeros((batch, self.info.heads, 0, self.info.head_dim), dtype=self.dtype)

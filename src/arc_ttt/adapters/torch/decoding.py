@@ -24,6 +24,7 @@ from arc_ttt.domain.errors import ModelConfigError
 from arc_ttt.domain.model_io import Candidate, DecodeOptions
 
 END = int(Symbol.END)
+_ALL = tuple(range(VOCAB_SIZE))
 
 
 def _last_logprobs(model: SymbolModel, batch, cache) -> Tensor:  # type: ignore[no-untyped-def]
@@ -36,12 +37,10 @@ def by_length(prompts: Sequence[Encoded], batch_size: int) -> list[list[int]]:
     return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
-def _grammar_mask(cursors: Sequence[Cursor], device: torch.device) -> Tensor:
-    """0 where a token keeps each row's answer a valid grid prefix, -inf elsewhere."""
-    mask = torch.full((len(cursors), VOCAB_SIZE), -math.inf, device=device)
-    for row, cursor in enumerate(cursors):
-        mask[row, list(cursor.allowed())] = 0.0
-    return mask
+def _pick(logprobs: Sequence[float], allowed: tuple[int, ...] | None) -> int:
+    """The most probable token among ``allowed`` (every symbol when None); the lowest id on a tie,
+    like ``argmax``. In Python: for 16 values, cheaper per decoding step than tensor masking."""
+    return max(_ALL if allowed is None else allowed, key=logprobs.__getitem__)
 
 
 def greedy(
@@ -88,13 +87,11 @@ def _greedy_batch(
     done = [False] * n
     logprobs = _last_logprobs(model, batch, cache)
     for step in range(max_new_tokens):
-        choice = logprobs + _grammar_mask(cursors, logprobs.device) if constrained else logprobs
-        best = choice.argmax(dim=-1)
-        picked = logprobs.gather(1, best[:, None])[:, 0]
-        for row, (token, lp) in enumerate(zip(best.tolist(), picked.tolist(), strict=True)):
+        for row, values in enumerate(logprobs.tolist()):
             if not done[row]:
+                token = _pick(values, _rule(cursors[row], constrained))
                 tokens[row].append(token)
-                scores[row] += lp
+                scores[row] += values[token]
                 done[row] = token == END
         if all(done) or step == max_new_tokens - 1:
             break
@@ -217,9 +214,9 @@ def greedy_stream(
     grid = answer_grid_index(prompt)
     cursor = Cursor()
     for step in range(max_new_tokens):
-        choice = logprobs + _grammar_mask([cursor], logprobs.device) if constrained else logprobs
-        token = int(choice.argmax(dim=-1)[0])
-        yield token, float(logprobs[0, token])
+        values = logprobs[0].tolist()
+        token = _pick(values, _rule(cursor, constrained))
+        yield token, values[token]
         if token == END or step == max_new_tokens - 1:
             return
         position, cursor = cursor.place(token)

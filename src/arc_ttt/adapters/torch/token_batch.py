@@ -65,9 +65,7 @@ def step_batch(
 ) -> TokenBatch:
     """One new token per row, at the given (row, col) and grid positions: [B, 1] each."""
 
-    def col(values: Sequence[int]) -> Tensor:
-        return torch.tensor(values, dtype=torch.long, device=device)[:, None]
-
-    return TokenBatch(
-        col(tokens), col([p[0] for p in positions]), col([p[1] for p in positions]), col(grids)
-    )
+    columns = [list(tokens), [p[0] for p in positions], [p[1] for p in positions], list(grids)]
+    # One tensor, four [B, 1] views: a decoding step's inputs cost one allocation.
+    data = torch.tensor(columns, dtype=torch.long, device=device)[:, :, None]
+    return TokenBatch(*data.unbind(0))
