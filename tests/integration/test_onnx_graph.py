@@ -15,11 +15,12 @@ from arc_ttt.adapters.onnx.session import open_session
 from arc_ttt.adapters.onnx.symbol_model import OnnxSymbolModel
 from arc_ttt.adapters.torch.arc_decoder import ArcDecoder
 from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
+from arc_ttt.adapters.torch.decoding import greedy, threshold_dfs
 from arc_ttt.adapters.torch.symbol_model import ArcSymbolModel
 from arc_ttt.adapters.torch.token_batch import padded, step_batch
 from arc_ttt.domain.continuation import Cursor
 from arc_ttt.domain.errors import OnnxModelError
-from onnx_models import export_to, task_prompts
+from onnx_models import export_to, recolor_prompts, task_prompts
 
 CPU = torch.device("cpu")
 
@@ -157,6 +158,38 @@ def test_a_padded_batch_read_in_chunks_gives_the_torch_logits(small, monkeypatch
     real = batch.valid[:, :, None].expand_as(want)
     assert got.shape == want.shape
     assert float((got - want)[real].abs().max()) < 1e-4
+
+
+def test_a_padded_batch_decodes_across_folds_as_torch_does(small, monkeypatch):
+    monkeypatch.setattr(symbol_model, "CHUNK", 32)
+    monkeypatch.setattr(symbol_model, "FOLD", 8)  # several folds per answer, rows out of step
+    decoder, onnx_model = small
+    prompts = task_prompts(4, seed=13)
+    assert len({len(p) for p in prompts}) > 1  # left padding in the batch
+    with torch.inference_mode():
+        want = greedy(ArcSymbolModel(decoder), prompts, 40, batch_size=4, constrained=False)
+        got = greedy(onnx_model, prompts, 40, batch_size=4, constrained=False)
+    assert [c.tokens for c in got] == [c.tokens for c in want]
+    assert all(len(c.tokens) > 8 for c in got)
+    for a, b in zip(got, want, strict=True):
+        assert abs(a.logprob - b.logprob) < 1e-3
+
+
+def test_dfs_backs_up_through_folds_and_finds_what_torch_finds(
+    recolor_module, recolor_onnx, monkeypatch
+):
+    monkeypatch.setattr(symbol_model, "FOLD", 4)  # 3 x 3 answers of 13 tokens: folds and crops
+    onnx_model = OnnxSymbolModel(*open_session(recolor_onnx))
+    torch_model = ArcSymbolModel(recolor_module)
+    prompts = sorted(recolor_prompts(20, seed=17), key=len)[-3:]  # the largest grids
+    found = 0
+    with torch.inference_mode():
+        for prompt in prompts:
+            want = threshold_dfs(torch_model, prompt, 1e-4, 6, 40, max_expansions=400)
+            got = threshold_dfs(onnx_model, prompt, 1e-4, 6, 40, max_expansions=400)
+            assert [c.tokens for c in got] == [c.tokens for c in want]
+            found += len(want)
+    assert len(prompts) == 3 and found > len(prompts)  # several candidates: the search backed up
 
 
 def test_a_model_of_the_one_segment_format_is_refused_by_name(small, tmp_path):

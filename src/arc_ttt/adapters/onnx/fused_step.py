@@ -9,7 +9,9 @@ weights rearranged so ONNX Runtime runs far fewer nodes per decoding step:
 - the angles of every column come from one MatMul of the (row, column, grid) positions against a
   fixed frequency matrix (the transposed heads' keys read rows and columns swapped), shared by
   all layers, as is the additive attention mask;
-- the attention scale is folded into the query weights, the SwiGLU gate and up projections share
+- the attention scale multiplies the query columns' cosines and sines (once per run, not per layer;
+  folded into the query weights instead, it would coarsen their int8 quantization, whose one scale
+  per matrix the unscaled key and value weights set), the SwiGLU gate and up projections share
   one MatMul, and RMSNorm is written in the pattern ONNX Runtime fuses into one node.
 
 Parameters are named ``w_<layer>_<part>`` (``initializers``), and so are the exported graph's
@@ -32,7 +34,7 @@ ROW, COL, GRID = 0, 1, 2
 def _swapped(weight: Tensor, heads: int) -> Tensor:
     """Rows of a projection weight [out, in] rearranged per head: (-second half, first half)."""
     out, d_in = weight.shape
-    w = weight.view(heads, 2, out // heads // 2, d_in)
+    w = weight.reshape(heads, 2, out // heads // 2, d_in)
     return torch.cat((-w[:, 1], w[:, 0]), dim=1).reshape(out, d_in)
 
 
@@ -62,16 +64,18 @@ def fused_state(module: ArcDecoder) -> dict[str, Tensor]:
     """The fused step's parameters, computed from a decoder's weights (float32)."""
     config = module.arc_config
     heads = config.n_heads
-    scale = config.head_dim**-0.5
+    d = config.d_model
     state: dict[str, Tensor] = {
         "embed": module.embed_tokens.weight,
         "freq": frequencies(config),
+        # the attention scale on the query columns of the rotation, 1 on the key columns
+        "qscale": torch.cat((torch.full((d,), config.head_dim**-0.5), torch.ones(d))),
         "norm": module.norm.weight,
         "lm_head": module.lm_head.weight.T,
     }
     for i, block in enumerate(module.layers):
         a = block.attn
-        wq, wk, wv = (scale * a.q_proj.weight, a.k_proj.weight, a.v_proj.weight)
+        wq, wk, wv = a.q_proj.weight, a.k_proj.weight, a.v_proj.weight
         qkv = torch.cat((wq, wk, _swapped(wq, heads), _swapped(wk, heads), wv))
         state[f"{i}.attn_norm"] = block.attn_norm.weight
         state[f"{i}.qkv"] = qkv.T
@@ -129,7 +133,8 @@ class FusedStep(nn.Module):
         # [B, T, 2d]: q columns, then k columns. Multiplies, not a MatMul: int8 quantization
         # rewrites MatMuls, and positions must stay exact.
         angles = sum(pos.float()[..., None] * freq[a] for a, pos in enumerate((rows, cols, grids)))
-        cos, sin = angles.cos(), angles.sin()
+        qscale = self._p("qscale")
+        cos, sin = angles.cos() * qscale, angles.sin() * qscale
         query = torch.arange(start, start + t, device=tokens.device)[:, None]
         key = torch.arange(start + t, device=tokens.device)[None, :]
         allowed = ((key <= query)[None] & key_valid.bool()[:, None, :]) | (key == query)[None]

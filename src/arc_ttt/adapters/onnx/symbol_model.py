@@ -5,8 +5,9 @@ The cache holds each layer's keys/values in the graph's two segments: a prefix t
 reads (the prompt's) and a past it extends by each run's new tokens. A prompt is read in chunks
 of ``CHUNK`` positions that extend the past; once read, the past becomes the prefix. While
 answer tokens are decoded one by one, the past is folded into the prefix when it reaches ``FOLD``
-positions, so a step copies at most that many positions, not the whole prompt. ``crop`` only
-moves the length back; the next run slices the segments to it.
+positions, so a step's graph copies at most that many positions, not the whole prompt (the fold
+itself copies the prefix once per ``FOLD`` steps). ``crop`` only moves the length back; the next
+run slices the segments to it (a crop into the prefix copies what is kept of it, once).
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ class OnnxCache:
 
     def key_valid(self, new_valid: np.ndarray | None, batch: int, new: int) -> np.ndarray:
         """The key mask [B, length + new] with the new positions' entries written (None: real
-        tokens). The buffer grows by doubling, so a decoding step copies nothing."""
+        tokens). The buffer grows by doubling, so a decoding step allocates nothing (a batch of
+        several rows is a strided view, which ONNX Runtime copies: a few bytes per position)."""
         end = self.length + new
         if self.valid is None or self.valid.shape[1] < end:
             size = max(end, self.capacity, 2 * (0 if self.valid is None else self.valid.shape[1]))
@@ -122,7 +124,9 @@ class OnnxSymbolModel:
     def logits(self, batch: TokenBatch, cache: DecodeCache | None = None) -> Tensor:
         """Logits [B, T, 16]; a long batch (a prompt) runs in chunks of ``CHUNK`` positions over
         the cache, which computes half the attention scores of one causal run over all T."""
-        t = batch.shape[1]
+        b, t = batch.shape
+        if t == 0:
+            return torch.zeros(b, 0, self.info.config["vocab_size"])
         assert cache is None or isinstance(cache, OnnxCache)
         work = cache if cache is not None else OnnxCache(t)  # a one-off run still chunks
         columns = [
