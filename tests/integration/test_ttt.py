@@ -9,7 +9,6 @@ each; CPU, about a minute.
 from __future__ import annotations
 
 import pytest
-import torch
 
 from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
 from arc_ttt.adapters.torch.backend import TorchModelBackend
@@ -30,7 +29,6 @@ SET = TTTSetOptions(per_subtask=8)
 
 @pytest.fixture(scope="module")
 def backend() -> TorchModelBackend:
-    torch.set_num_threads(2)
     return TorchModelBackend.builtin(CONFIG, seed=0, cpu=True)
 
 
