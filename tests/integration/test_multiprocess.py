@@ -1,12 +1,14 @@
 """Runs over several processes through ``accelerate launch`` on the CPU (gloo): pretraining with
-2 processes follows the 1-process loss curve at the same global batch, and a 2-process sharded
-``solve`` writes the 1-process submission."""
+2 processes follows the 1-process loss curve at the same global batch and resumes from a saved
+state to the weights of an uninterrupted run, and a 2-process sharded ``solve`` writes the
+1-process submission."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from arc_ttt.adapters.fs_store import FilesystemCheckpointStore
 from arc_ttt.domain.arc_json import task_to_json
 from arc_ttt.domain.synthetic import generate_task
 
@@ -85,6 +88,68 @@ def test_two_processes_pretrain_along_the_one_process_loss_curve(tmp_path):
     assert manifest["model"]["processes"] == 2 and manifest["result"]["steps"] == 6
     states = [p.name for p in (two / "checkpoints").iterdir() if not p.name.startswith(".")]
     assert states == ["pretrain"]  # one writer: the main process
+
+
+@pytest.mark.slow
+def test_a_two_process_pretrain_resumes_from_its_last_saved_state(tmp_path):
+    args = [*TINY_PRETRAIN, "--save-every", "3"]
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    for out in (whole, cut):
+        run = arc_ttt(["pretrain", "--out", str(out), *args], 2)
+        assert run.returncode == 0, run.stderr
+    # As if both processes died after step 3's state was saved: later states and outputs are gone.
+    store = FilesystemCheckpointStore(cut / "checkpoints")
+    kept = [v for v in store.versions("pretrain") if v.metadata["step"] <= 3]
+    assert kept and kept[-1].metadata["step"] == 3
+    for v in store.versions("pretrain"):
+        if v.metadata["step"] > 3:
+            store.delete("pretrain", v.version)
+    (cut / "model.safetensors").unlink()
+    (cut / "manifest.json").unlink()
+    resumed = arc_ttt(["pretrain", "--out", str(cut), *args, "--resume"], 2)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stdout.count("pretrained 6 steps") == 1
+    weights = "model.safetensors"
+    assert (cut / weights).read_bytes() == (whole / weights).read_bytes()
+    manifest = json.loads((cut / "manifest.json").read_text())
+    assert manifest["result"]["resumed_from_step"] == 3 and manifest["model"]["processes"] == 2
+    assert curve(cut) == curve(whole)
+
+
+@pytest.mark.slow
+def test_sigterm_stops_both_processes_at_one_step_and_the_run_resumes_to_the_same_weights(
+    tmp_path,
+):
+    args = list(TINY_PRETRAIN)
+    args[args.index("--steps") + 1] = "30"
+    whole, stopped = tmp_path / "whole", tmp_path / "stopped"
+    run = arc_ttt(["pretrain", "--out", str(whole), *args], 2)
+    assert run.returncode == 0, run.stderr
+    args.remove("-q")  # the main process's progress lines tell when to send the signal
+    command = [ACCELERATE, "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1"]
+    command += ["--mixed_precision", "no", "--dynamo_backend", "no"]
+    command += ["--main_process_port", str(free_port()), "-m", "arc_ttt.cli"]
+    command += ["pretrain", "--out", str(stopped), *args]
+    with subprocess.Popen(
+        command, stderr=subprocess.PIPE, text=True, env={**os.environ, **ENV}
+    ) as p:
+        assert p.stderr is not None
+        for line in p.stderr:
+            if line.startswith("step 4/"):
+                p.send_signal(signal.SIGTERM)  # the launcher passes it on to both processes
+                break
+        rest = p.stderr.read()
+        p.wait(timeout=120)
+    assert p.returncode != 0, rest
+    result = json.loads((stopped / "manifest.json").read_text())["result"]
+    assert result["stopped_because"] == "interrupted" and 4 <= result["steps"] < 30, rest
+    saved = FilesystemCheckpointStore(stopped / "checkpoints").versions("pretrain")[-1]
+    assert saved.metadata["step"] == result["steps"]
+    resumed = arc_ttt(["pretrain", "--out", str(stopped), *args, "-q", "--resume"], 2)
+    assert resumed.returncode == 0, resumed.stderr
+    weights = "model.safetensors"
+    assert (stopped / weights).read_bytes() == (whole / weights).read_bytes()
+    assert curve(stopped) == curve(whole)
 
 
 @pytest.fixture(scope="module")
