@@ -5,7 +5,6 @@ writes, read back by ``score``, ``report`` and ``compare``."""
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import subprocess
@@ -16,16 +15,10 @@ import pytest
 from arc_ttt.domain.arc_json import task_to_json
 from arc_ttt.domain.scoring import parse_submission
 from arc_ttt.domain.synthetic import generate_task
+from cli_runs import arc_ttt, needs_arc_ttt
 
-ARC_TTT = shutil.which("arc-ttt")
-pytestmark = pytest.mark.skipif(ARC_TTT is None, reason="arc-ttt is not installed")
+pytestmark = needs_arc_ttt
 
-SMALL_MODEL = {
-    "ARC_TTT_MODEL__D_MODEL": "32",
-    "ARC_TTT_MODEL__LAYERS": "2",
-    "ARC_TTT_MODEL__HEADS": "2",
-    "ARC_TTT_MODEL__THREADS": "1",
-}
 FAMILIES = ("recolor", "flip_horizontal", "recolor", "flip_horizontal", "recolor", "recolor")
 RUN_FILES = (
     "settings.json",
@@ -35,19 +28,6 @@ RUN_FILES = (
     "environment.json",
     "log.txt",
 )
-
-
-def arc_ttt(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    assert ARC_TTT is not None
-    return subprocess.run(
-        [ARC_TTT, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **SMALL_MODEL},
-        cwd=cwd,
-        timeout=300,
-        check=False,
-    )
 
 
 def evaluate(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

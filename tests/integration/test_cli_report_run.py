@@ -4,7 +4,6 @@ folder written by a real ``arc-ttt solve`` (tiny untrained built-in model, a few
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,29 +12,9 @@ import pytest
 
 from arc_ttt.domain.arc_json import task_to_json
 from arc_ttt.domain.synthetic import generate_task
+from cli_runs import arc_ttt, needs_arc_ttt
 
-ARC_TTT = shutil.which("arc-ttt")
-pytestmark = pytest.mark.skipif(ARC_TTT is None, reason="arc-ttt is not installed")
-
-SMALL_MODEL = {
-    "ARC_TTT_MODEL__D_MODEL": "32",
-    "ARC_TTT_MODEL__LAYERS": "2",
-    "ARC_TTT_MODEL__HEADS": "2",
-    "ARC_TTT_MODEL__THREADS": "1",
-}
-
-
-def arc_ttt(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    assert ARC_TTT is not None
-    return subprocess.run(
-        [ARC_TTT, *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **SMALL_MODEL},
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
+pytestmark = needs_arc_ttt
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 from pathlib import Path
@@ -15,16 +14,9 @@ import pytest
 from arc_ttt.domain.arc_json import task_to_json
 from arc_ttt.domain.scoring import parse_submission
 from arc_ttt.domain.synthetic import generate_task
+from cli_runs import ARC_TTT, SMALL_MODEL, needs_arc_ttt
 
-ARC_TTT = shutil.which("arc-ttt")
-pytestmark = pytest.mark.skipif(ARC_TTT is None, reason="arc-ttt is not installed")
-
-SMALL_MODEL = {
-    "ARC_TTT_MODEL__D_MODEL": "32",
-    "ARC_TTT_MODEL__LAYERS": "2",
-    "ARC_TTT_MODEL__HEADS": "2",
-    "ARC_TTT_MODEL__THREADS": "1",
-}
+pytestmark = needs_arc_ttt
 
 
 def solve(*args: str) -> subprocess.CompletedProcess[str]:

@@ -19,6 +19,7 @@ import pytest
 from arc_ttt.adapters.fs_store import FilesystemCheckpointStore
 from arc_ttt.domain.arc_json import task_to_json
 from arc_ttt.domain.synthetic import generate_task
+from cli_runs import SMALL_MODEL
 
 ACCELERATE = shutil.which("accelerate")
 pytestmark = pytest.mark.skipif(ACCELERATE is None, reason="accelerate's launcher is missing")
@@ -31,12 +32,6 @@ TINY_PRETRAIN = [
     *("--batch-size", "4", "--max-tokens", "600", "--val-fraction", "0.1"),
     *("--lr", "3e-3", "--warmup", "2", "--eval-every", "3", "--log-every", "1", "-q"),
 ]
-SMALL_MODEL = {
-    "ARC_TTT_MODEL__D_MODEL": "32",
-    "ARC_TTT_MODEL__LAYERS": "2",
-    "ARC_TTT_MODEL__HEADS": "2",
-    "ARC_TTT_MODEL__THREADS": "1",
-}
 SOLVE = ["solve", "--model", "builtin", "--method", "full", "--steps", "2", "--views", "2"]
 
 

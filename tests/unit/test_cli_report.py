@@ -7,34 +7,18 @@ import io
 import json
 import shutil
 
-import numpy as np
 import pytest
 
-from arc_ttt import Grid, cli
+from arc_ttt import cli
 from arc_ttt.adapters.scripted_model import ScriptedModel
-from arc_ttt.domain.arc_json import task_to_json
-from arc_ttt.domain.task import Example, Task
-
-
-def upscale(g: Grid) -> Grid:
-    return Grid.from_array(np.kron(g.cells, np.ones((2, 2), dtype=np.uint8)))
+from upscale_tasks import upscale, write_upscale_tasks
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """Two runs of the same 3 tasks: ``good`` answers by the rule, ``bad`` echoes the input."""
     root = tmp_path_factory.mktemp("runs")
-    dataset = root / "tasks"
-    dataset.mkdir()
-    for i in range(3):
-        grids = [Grid([[i + 1, 0], [0, i + 2]]), Grid([[i + 3]]), Grid([[0, i + 4, 5]])]
-        task = Task(
-            f"t{i}",
-            tuple(Example(g, upscale(g)) for g in grids[:2]),
-            (grids[2],),
-            (upscale(grids[2]),),
-        )
-        (dataset / f"t{i}.json").write_text(json.dumps(task_to_json(task)))
+    dataset = write_upscale_tasks(root / "tasks", 3)
     models = {
         "good": ScriptedModel(lambda x: [(upscale(x), -0.5)]),
         "bad": ScriptedModel(lambda x: [(x, -0.5)]),

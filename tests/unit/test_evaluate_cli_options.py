@@ -2,33 +2,16 @@
 
 import json
 
-import numpy as np
 import pytest
 
-from arc_ttt import Grid, cli
+from arc_ttt import cli
 from arc_ttt.adapters.scripted_model import ScriptedModel
-from arc_ttt.domain.arc_json import task_to_json
-from arc_ttt.domain.task import Example, Task
-
-
-def upscale(g: Grid) -> Grid:
-    return Grid.from_array(np.kron(g.cells, np.ones((2, 2), dtype=np.uint8)))
+from upscale_tasks import upscale, write_upscale_tasks
 
 
 @pytest.fixture
 def dataset(tmp_path):
-    folder = tmp_path / "tasks"
-    folder.mkdir()
-    for i in range(4):
-        grids = [Grid([[i + 1, 0], [0, i + 2]]), Grid([[i + 3]]), Grid([[0, i + 4, 5]])]
-        task = Task(
-            f"t{i}",
-            tuple(Example(g, upscale(g)) for g in grids[:2]),
-            (grids[2],),
-            (upscale(grids[2]),),
-        )
-        (folder / f"t{i}.json").write_text(json.dumps(task_to_json(task)))
-    return folder
+    return write_upscale_tasks(tmp_path / "tasks", 4)
 
 
 def test_a_model_that_is_always_right_scores_1_on_the_drawn_tasks(tmp_path, dataset, capsys):

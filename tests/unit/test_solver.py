@@ -1,6 +1,5 @@
 """The solve use case with a scripted model: selection, inverse mapping, attempts, TTT calls."""
 
-import numpy as np
 import pytest
 
 from arc_ttt import Grid
@@ -10,6 +9,7 @@ from arc_ttt.application.solve import SolveOptions, Solver
 from arc_ttt.domain.codec import Symbol
 from arc_ttt.domain.model_io import DecodeOptions
 from arc_ttt.domain.task import Example, Task
+from upscale_tasks import upscale  # equivariant: a view's answer maps back exactly
 
 
 class FixedMemory:
@@ -18,11 +18,6 @@ class FixedMemory:
 
     def peak_bytes(self):
         return 200
-
-
-def upscale(g: Grid) -> Grid:
-    # Equivariant under every symmetry and color permutation: a view's answer maps back exactly.
-    return Grid.from_array(np.kron(g.cells, np.ones((2, 2), dtype=np.uint8)))
 
 
 def make_task(tid="up", *inputs) -> Task:

@@ -20,14 +20,21 @@ class StoreSolveCache:
     def __init__(self, store: CheckpointStore) -> None:
         self.store = store
 
-    def candidates(self, key: str) -> Mapping[str, Any] | None:
+    def _files(self, what: str, key: str) -> Mapping[str, bytes] | None:
+        """The files of the newest intact ``<what>/<key>`` version (damaged ones are logged)."""
         try:
-            checkpoint, skipped = self.store.load_latest_valid(f"candidates/{key}")
+            checkpoint, skipped = self.store.load_latest_valid(f"{what}/{key}")
         except CheckpointNotFoundError:
             return None
         for s in skipped:
-            log.warning("cached candidates %s skipped: %s", key, s)
-        record: Mapping[str, Any] = json.loads(checkpoint.files[RECORD])
+            log.warning("cached %s %s skipped: %s", what, key, s)
+        return checkpoint.files
+
+    def candidates(self, key: str) -> Mapping[str, Any] | None:
+        files = self._files("candidates", key)
+        if files is None:
+            return None
+        record: Mapping[str, Any] = json.loads(files[RECORD])
         return record
 
     def keep_candidates(self, key: str, record: Mapping[str, Any]) -> None:
@@ -40,10 +47,5 @@ class StoreSolveCache:
         self.store.save(f"adapters/{key}", files, {"kind": "adapter", **metadata})
 
     def adapter(self, key: str) -> Mapping[str, bytes] | None:
-        try:
-            checkpoint, skipped = self.store.load_latest_valid(f"adapters/{key}")
-        except CheckpointNotFoundError:
-            return None
-        for s in skipped:
-            log.warning("cached adapter %s skipped: %s", key, s)
-        return dict(checkpoint.files)
+        files = self._files("adapters", key)
+        return None if files is None else dict(files)
