@@ -1,0 +1,104 @@
+"""Shape-changing grid functions: crop, scaling, tiling, halves, de-duplication.
+
+Every function takes a 2-D uint8 array and returns a new array, or ``None`` when it does not
+apply (nothing to crop, a size that does not divide, a result larger than 30 x 30).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from arc_ttt.domain.search.cells import MAX_SIDE, Cells, fits, majority_color
+
+
+def crop(a: Cells, background: int = 0) -> Cells | None:
+    """The smallest rectangle holding every non-background cell."""
+    ys, xs = np.nonzero(a != background)
+    if ys.size == 0:
+        return None
+    return a[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+
+def crop_majority(a: Cells) -> Cells | None:
+    """Crop around every cell that is not the grid's most common color."""
+    return crop(a, majority_color(a))
+
+
+def scale_up(a: Cells, k: int) -> Cells | None:
+    """Each cell becomes a k x k block."""
+    if a.shape[0] * k > MAX_SIDE or a.shape[1] * k > MAX_SIDE:
+        return None
+    return np.kron(a, np.ones((k, k), dtype=np.uint8))
+
+
+def scale_down(a: Cells, k: int) -> Cells | None:
+    """Undo ``scale_up``: applies only when the grid is made of uniform k x k blocks."""
+    h, w = a.shape
+    if h % k or w % k or (h == k and w == k and k == 1):
+        return None
+    small = a[::k, ::k]
+    if not np.array_equal(np.kron(small, np.ones((k, k), dtype=np.uint8)), a):
+        return None
+    return small
+
+
+def tile(a: Cells, rows: int, cols: int) -> Cells | None:
+    """The grid repeated ``rows`` x ``cols`` times."""
+    return fits(np.tile(a, (rows, cols)))
+
+
+def mirror_right(a: Cells) -> Cells | None:
+    """The grid with its mirror image to its right."""
+    return fits(np.hstack([a, a[:, ::-1]]))
+
+
+def mirror_down(a: Cells) -> Cells | None:
+    """The grid with its mirror image below."""
+    return fits(np.vstack([a, a[::-1, :]]))
+
+
+def mirror_four(a: Cells) -> Cells | None:
+    """The grid and its three mirror images in a 2 x 2 block (kaleidoscope)."""
+    top = np.hstack([a, a[:, ::-1]])
+    return fits(np.vstack([top, top[::-1, :]]))
+
+
+def mirror_four_inward(a: Cells) -> Cells | None:
+    """Like ``mirror_four`` but with the original in the bottom-right corner."""
+    b = a[::-1, ::-1]
+    top = np.hstack([b, b[:, ::-1]])
+    return fits(np.vstack([top, top[::-1, :]]))
+
+
+def half(a: Cells, which: str) -> Cells | None:
+    """One half: ``top``, ``bottom``, ``left`` or ``right`` (the middle line is dropped when odd)."""
+    h, w = a.shape
+    if which in ("top", "bottom"):
+        if h < 2:
+            return None
+        return a[: h // 2] if which == "top" else a[h - h // 2 :]
+    if w < 2:
+        return None
+    return a[:, : w // 2] if which == "left" else a[:, w - w // 2 :]
+
+
+def dedupe_lines(a: Cells) -> Cells | None:
+    """Collapse runs of equal adjacent rows and of equal adjacent columns into one."""
+    keep_r = [0] + [i for i in range(1, a.shape[0]) if not np.array_equal(a[i], a[i - 1])]
+    b = a[keep_r]
+    keep_c = [0] + [j for j in range(1, b.shape[1]) if not np.array_equal(b[:, j], b[:, j - 1])]
+    return b[:, keep_c]
+
+
+def drop_uniform_lines(a: Cells, background: int = 0) -> Cells | None:
+    """Remove every row and column made only of background."""
+    rows = np.any(a != background, axis=1)
+    cols = np.any(a != background, axis=0)
+    if not rows.any():
+        return None
+    return a[rows][:, cols]
+
+
+def top_left_cell(a: Cells) -> Cells | None:
+    """The 1 x 1 grid of the top-left cell."""
+    return a[:1, :1]

@@ -1,0 +1,100 @@
+"""A grid split into parts: at separator lines or into equal halves; logic and overlays of parts."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+
+from arc_ttt.domain.search.cells import Cells, key
+
+
+def _runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """Maximal [start, end) runs of False."""
+    runs, start = [], None
+    for i, f in enumerate([*flags, True]):
+        if not f and start is None:
+            start = i
+        elif f and start is not None:
+            runs.append((start, i))
+            start = None
+    return runs
+
+
+def split_lines(a: Cells) -> list[Cells] | None:
+    """The parts between full rows/columns of one separator color, in reading order.
+
+    Applies when there is at least one separator and at least two parts.
+    """
+    h, w = a.shape
+    for color in np.unique(a):
+        rows = [bool(np.all(a[i] == color)) for i in range(h)]
+        cols = [bool(np.all(a[:, j] == color)) for j in range(w)]
+        if not any(rows) and not any(cols) or all(rows) or all(cols):
+            continue
+        parts = [a[r0:r1, c0:c1] for r0, r1 in _runs(rows) for c0, c1 in _runs(cols)]
+        if len(parts) >= 2:
+            return parts
+    return None
+
+
+def split_equal(a: Cells, axis: int, n: int = 2) -> list[Cells] | None:
+    """``n`` equal parts along ``axis`` (0: stacked, 1: side by side), no separator."""
+    size = a.shape[axis]
+    if size % n or size < n:
+        return None
+    return list(np.split(a, n, axis=axis))
+
+
+LOGIC = ("and", "or", "xor", "nor", "left_only", "right_only")
+
+
+def combine(parts: list[Cells] | None, how: str, background: int = 0) -> Cells | None:
+    """Cell-wise logic of the first two equal-size parts; true cells get color 1, others 0."""
+    if not parts or len(parts) != 2 or parts[0].shape != parts[1].shape:
+        return None
+    p, q = parts[0] != background, parts[1] != background
+    result = {
+        "and": p & q,
+        "or": p | q,
+        "xor": p ^ q,
+        "nor": ~(p | q),
+        "left_only": p & ~q,
+        "right_only": q & ~p,
+    }[how]
+    return result.astype(np.uint8)
+
+
+def overlay(parts: list[Cells] | None, last_on_top: bool, background: int = 0) -> Cells | None:
+    """All equal-size parts stacked, background transparent."""
+    if not parts or len({p.shape for p in parts}) != 1:
+        return None
+    order = parts if last_on_top else parts[::-1]
+    out = np.full_like(order[0], background)
+    for p in order:
+        out = np.where(p != background, p, out).astype(np.uint8)
+    return out
+
+
+PART_PICKS = ("most_filled", "least_filled", "odd_one", "most_colors", "first", "last")
+
+
+def pick_part(parts: list[Cells] | None, how: str, background: int = 0) -> Cells | None:
+    """One part singled out by ``how`` (one of ``PART_PICKS``); ``None`` on a tie."""
+    if not parts:
+        return None
+    if how == "first":
+        return parts[0]
+    if how == "last":
+        return parts[-1]
+    if how == "odd_one":
+        counts = Counter(key(p) for p in parts)
+        lonely = [p for p in parts if counts[key(p)] == 1]
+        return lonely[0] if len(lonely) == 1 and len(parts) > 2 else None
+    if how == "most_colors":
+        score = [len(np.unique(p)) for p in parts]
+    else:
+        score = [int(np.count_nonzero(p != background)) for p in parts]
+    best = min(score) if how == "least_filled" else max(score)
+    winners = [p for p, s in zip(parts, score, strict=True) if s == best]
+    return winners[0] if len(winners) == 1 else None

@@ -1,0 +1,189 @@
+"""Same-size grid functions that move or add cells: gravity, filling, outlines, symmetry, lines."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from arc_ttt.domain.grid_objects import enclosed_background
+from arc_ttt.domain.search.cells import Cells
+
+
+def gravity(a: Cells, direction: str, background: int = 0) -> Cells | None:
+    """Every non-background cell slides to the ``down``/``up``/``left``/``right`` edge, in order."""
+    turns = {"down": 0, "right": 1, "up": 2, "left": 3}[direction]
+    b = np.rot90(a, turns)  # make the direction "down"
+    out = np.full_like(b, background)
+    for j in range(b.shape[1]):
+        col = b[:, j]
+        kept = col[col != background]
+        if kept.size:
+            out[b.shape[0] - kept.size :, j] = kept
+    return np.ascontiguousarray(np.rot90(out, -turns))
+
+
+def fill_enclosed(a: Cells, color: int, background: int = 0) -> Cells | None:
+    """Background cells cut off from the edge (4-connected) take ``color``."""
+    mask = enclosed_background(a, background=background)
+    if not mask.any():
+        return None
+    out = a.copy()
+    out[mask] = color
+    return out
+
+
+def outline(a: Cells, color: int, background: int = 0, diagonal: bool = False) -> Cells | None:
+    """Background cells touching a non-background cell take ``color``."""
+    filled = np.pad(a != background, 1)
+    near = filled[:-2, 1:-1] | filled[2:, 1:-1] | filled[1:-1, :-2] | filled[1:-1, 2:]
+    if diagonal:
+        near |= filled[:-2, :-2] | filled[:-2, 2:] | filled[2:, :-2] | filled[2:, 2:]
+    mask = near & (a == background)
+    if not mask.any():
+        return None
+    out = a.copy()
+    out[mask] = color
+    return out
+
+
+def hollow(a: Cells, background: int = 0) -> Cells | None:
+    """Non-background cells with all four neighbours non-background become background."""
+    filled = np.pad(a != background, 1, constant_values=True)
+    inner = filled[:-2, 1:-1] & filled[2:, 1:-1] & filled[1:-1, :-2] & filled[1:-1, 2:]
+    mask = inner & (a != background)
+    if not mask.any():
+        return None
+    out = a.copy()
+    out[mask] = background
+    return out
+
+
+_MIRRORS = {
+    "lr": lambda a: a[:, ::-1],
+    "ud": lambda a: a[::-1, :],
+    "rot180": lambda a: a[::-1, ::-1],
+    "transpose": lambda a: a.T,
+    "anti": lambda a: a[::-1, ::-1].T,
+}
+SYMMETRIES = ("lr", "ud", "lr_ud", "rot90", "transpose", "all")
+
+
+def symmetrize(a: Cells, kind: str, hole: int = 0) -> Cells | None:
+    """Fill cells of color ``hole`` from their mirror images under the symmetry ``kind``.
+
+    Applies when the known cells agree with the symmetry and something is filled.
+    """
+    if kind in ("transpose", "rot90", "all") and a.shape[0] != a.shape[1]:
+        return None
+    names = {
+        "lr": ("lr",),
+        "ud": ("ud",),
+        "lr_ud": ("lr", "ud", "rot180"),
+        "transpose": ("transpose",),
+        "rot90": ("rot180",),
+        "all": ("lr", "ud", "rot180", "transpose", "anti"),
+    }[kind]
+    images = [_MIRRORS[n](a) for n in names]
+    if kind in ("rot90", "all"):
+        images += [np.rot90(a, 1), np.rot90(a, 3)]
+    out = a.copy()
+    for img in images:
+        known = (out != hole) & (img != hole)
+        if np.any(out[known] != img[known]):
+            return None
+        take = (out == hole) & (img != hole)
+        out[take] = img[take]
+    if np.array_equal(out, a):
+        return None
+    return out
+
+
+def lines_from_cells(a: Cells, direction: str, background: int = 0) -> Cells | None:
+    """Each non-background cell extends a line of its color across the grid: ``rows``, ``cols``
+    or ``both`` (rows drawn last, so they cross over columns)."""
+    out = a.copy()
+    ys, xs = np.nonzero(a != background)
+    if ys.size == 0 or ys.size > 30:
+        return None
+    if direction in ("cols", "both"):
+        for y, x in zip(ys, xs, strict=True):
+            col = out[:, x]
+            col[col == background] = a[y, x]
+    if direction in ("rows", "both"):
+        for y, x in zip(ys, xs, strict=True):
+            row = out[y, :]
+            row[row == background] = a[y, x]
+    return out
+
+
+def fill_boxes(a: Cells, background: int = 0) -> Cells | None:
+    """Background cells between two cells of one color on a row (or column) take that color."""
+    out = a.copy()
+    changed = False
+    for grid in (out, out.T):
+        for line in grid:
+            idx = np.nonzero(line != background)[0]
+            for i, j in zip(idx[:-1], idx[1:], strict=True):
+                if j > i + 1 and line[i] == line[j] and np.all(line[i + 1 : j] == background):
+                    line[i + 1 : j] = line[i]
+                    changed = True
+    return out if changed else None
+
+
+def _period_classes(h: int, w: int, kind: str, p: int, q: int) -> np.ndarray:
+    i, j = np.indices((h, w))
+    if kind == "grid":
+        return (i % p) * q + (j % q)
+    if kind == "diag":
+        return (i + j) % p
+    return (i - j) % p  # anti-diagonal stripes
+
+
+def _periods(h: int, w: int) -> list[tuple[str, int, int]]:
+    """Candidate periods, the fewest classes first (a simpler pattern is a better guess)."""
+    found = [("grid", p, q) for p in range(1, h + 1) for q in range(1, w + 1) if p * q < h * w]
+    found += [(k, p, 0) for k in ("diag", "anti") for p in range(2, h + w)]
+    return sorted(found, key=lambda t: (t[1] * max(t[2], 1), t[0]))
+
+
+def complete_pattern(a: Cells, hole: int) -> Cells | None:
+    """Fill the ``hole`` cells of a periodic pattern (rows x columns, or diagonal stripes) with
+    the value of the smallest period that every other cell agrees with."""
+    holes = a == hole
+    if not holes.any() or holes.all():
+        return None
+    h, w = a.shape
+    values = a.ravel().astype(np.int64)
+    known = ~holes.ravel()
+    for kind, p, q in _periods(h, w):
+        cls = _period_classes(h, w, kind, p, q).ravel()
+        n = int(cls.max()) + 1
+        lo = np.full(n, 99, dtype=np.int64)
+        hi = np.full(n, -1, dtype=np.int64)
+        np.minimum.at(lo, cls[known], values[known])
+        np.maximum.at(hi, cls[known], values[known])
+        if np.any((hi >= 0) & (lo != hi)):
+            continue
+        if np.any(hi[cls[~known]] < 0):
+            continue  # some hole's class has no known cell
+        out = np.where(known, values, hi[cls]).astype(np.uint8).reshape(h, w)
+        return out
+    return None
+
+
+def pattern_under_holes(a: Cells, hole: int) -> Cells | None:
+    """What ``complete_pattern`` puts under the holes, cropped to the holes' bounding box."""
+    done = complete_pattern(a, hole)
+    if done is None:
+        return None
+    ys, xs = np.nonzero(a == hole)
+    return done[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+
+def fractal(a: Cells, background: int = 0, inverse: bool = False) -> Cells | None:
+    """Each cell becomes a copy of the whole grid where it is non-background (or, ``inverse``,
+    where it is background); elsewhere a block of background."""
+    h, w = a.shape
+    if h * h > 30 or w * w > 30:
+        return None
+    mask = (a == background) if inverse else (a != background)
+    return np.kron(mask.astype(np.uint8), a).astype(np.uint8)
