@@ -18,13 +18,20 @@ from arc_ttt import (
     cli_checkpoints,
     cli_config,
     cli_evaluate,
+    cli_explain,
     cli_export,
     cli_logging,
     cli_pretrain,
     cli_prompt,
     cli_report,
 )
-from arc_ttt.cli_run import SOLVER_FLAGS, add_output_flags, add_solver_flags, solve_into
+from arc_ttt.cli_run import (
+    SOLVER_FLAGS,
+    add_output_flags,
+    add_solver_flags,
+    check_source_flags,
+    solve_into,
+)
 from arc_ttt.domain.errors import ArcTTTError, UnknownDatasetError, UnknownTaskError
 
 EXIT_FAILURE = 1
@@ -96,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--tasks", action="store_true", help="also list each task's score")
     _add_solve(sub)
     cli_evaluate.add_parser(sub)
+    cli_explain.add_parser(sub)
     cli_checkpoints.add_parser(sub)
     cli_pretrain.add_parser(sub)
     cli_report.add_parser(sub)
@@ -116,8 +124,10 @@ SOLVE_FLAGS: dict[str, tuple[str | None, str]] = {
 def _add_solve(sub: argparse._SubParsersAction[_Parser]) -> None:
     s = sub.add_parser(
         "solve",
-        help="solve tasks by test-time training and write a submission",
-        description="Adapt a model to each task, decode under augmented views, submit two attempts.",
+        help="solve tasks by program search and test-time training; write a submission",
+        description="Search programs that fit each task's demonstrations; adapt a model to the "
+        "tasks without an exact fit and decode under augmented views; rank every source's "
+        "candidates together and submit two attempts per test input.",
         epilog="example: arc-ttt solve --dataset arc-agi-1/training --limit 10 --out runs/first",
     )
     s.add_argument("--dataset", metavar="D", help="bundled name, task folder or JSON file")
@@ -311,6 +321,8 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
         _resumed_args(args)
     if args.dataset is None or args.out is None:
         raise UsageError("solve needs --dataset and --out (or --resume RUN_DIR)")
+    if args.resume is None:
+        check_source_flags(args, UsageError)
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit: must be at least 1")
     out = Path(args.out).resolve()
@@ -375,6 +387,10 @@ def _cmd_evaluate(args: argparse.Namespace, container: Any) -> int:
     return cli_evaluate.run(args, container, UsageError, _StopOnSignal())
 
 
+def _cmd_explain(args: argparse.Namespace, container: Any) -> int:
+    return cli_explain.run(args, container, UsageError)
+
+
 def _cmd_checkpoints(args: argparse.Namespace, container: Any) -> int:
     return cli_checkpoints.run(args, UsageError)
 
@@ -401,6 +417,7 @@ COMMANDS = {
     "score": _cmd_score,
     "solve": _cmd_solve,
     "evaluate": _cmd_evaluate,
+    "explain": _cmd_explain,
     "checkpoints": _cmd_checkpoints,
     "pretrain": _cmd_pretrain,
     "config": _cmd_config,

@@ -86,7 +86,11 @@ def run(
         plan_evaluation,
     )
     from arc_ttt.cli_logging import to_file  # noqa: PLC0415
-    from arc_ttt.cli_run import settings_from_flags, solve_into  # noqa: PLC0415
+    from arc_ttt.cli_run import (  # noqa: PLC0415
+        check_source_flags,
+        settings_from_flags,
+        solve_into,
+    )
 
     started = time.monotonic()
     if args.dataset is None:
@@ -102,6 +106,7 @@ def run(
     out = Path(args.out) if args.out else default_folder(args.dataset)
     if out.exists() and not out.is_dir():
         raise usage_error(f"--out: {args.out!r} exists and is not a folder")
+    check_source_flags(args, usage_error)
     settings_from_flags(args, SOLVER_FLAGS, usage_error)  # a bad flag fails before any loading
     collection = container.catalog().open(args.dataset, args.solutions).load()
     for problem in collection.problems:

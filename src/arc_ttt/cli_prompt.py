@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 # Commands whose --dataset may be asked for, and how the usage error reads without a terminal.
-DATASET_COMMANDS = ("solve", "show", "score", "evaluate")
+DATASET_COMMANDS = ("solve", "show", "score", "evaluate", "explain")
 
 
 def interactive() -> bool:

@@ -22,11 +22,61 @@ SOLVER_FLAGS: dict[str, tuple[str | None, str]] = {
     "views": ("decode", "views"),
     "strategy": ("decode", "strategy"),
     "engine": ("inference", "engine"),
+    "sources": (None, "sources"),
+    "candidates": (None, "candidates"),
 }
+SOURCE_NAMES = ("search", "neural", "file")
+
+
+def source_list(text: str) -> tuple[str, ...]:
+    """``--sources search,neural``: names from ``SOURCE_NAMES``, each once."""
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    bad = [n for n in names if n not in SOURCE_NAMES]
+    if not names or bad:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: a comma-separated list of {', '.join(SOURCE_NAMES)}"
+        )
+    if len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"{text!r}: name each source once")
+    return names
+
+
+def check_source_flags(args: argparse.Namespace, usage_error: type[Exception]) -> None:
+    """``--candidates FILE`` must exist (made absolute, so a resumed run finds it); without
+    ``--sources`` it adds ``file`` before the default sources; ``--sources ...file`` needs it."""
+    from arc_ttt.settings import Settings  # noqa: PLC0415
+
+    if args.candidates is not None:
+        path = Path(args.candidates).expanduser()
+        if not path.is_file():
+            raise usage_error(f"--candidates: file {args.candidates!r} does not exist")
+        args.candidates = str(path.resolve())
+        if args.sources is None:
+            defaults = Settings.model_fields["sources"].default
+            args.sources = ("file", *(n for n in defaults if n != "file"))
+        elif "file" not in args.sources:
+            raise usage_error("--candidates: add file to --sources (e.g. --sources file,search)")
+    elif args.sources is not None and "file" in args.sources:
+        raise usage_error("--sources file: give the file with --candidates FILE")
 
 
 def add_solver_flags(p: argparse.ArgumentParser) -> None:
-    """``--model --ttt --method --steps --views --strategy --engine`` (all of ``SOLVER_FLAGS``)."""
+    """``--sources --candidates --model --ttt --method --steps --views --strategy --engine``
+    (all of ``SOLVER_FLAGS``)."""
+    p.add_argument(
+        "--sources",
+        type=source_list,
+        metavar="S,S",
+        help="candidate sources in the order they run: search, neural, file (default "
+        "search,neural: program search first, test-time training only for tasks without an "
+        "exact-fit program)",
+    )
+    p.add_argument(
+        "--candidates",
+        metavar="FILE",
+        help="another solver's candidates (submission.json or arc_ttt.candidates/1, see "
+        "docs/search.md); adds the file source",
+    )
     p.add_argument("--model", metavar="PATH", help="default | builtin | a local model folder")
     p.add_argument(
         "--ttt",
@@ -92,6 +142,8 @@ def settings_from_flags(
     except ValidationError as e:
         first = e.errors()[0]
         loc = tuple(str(x) for x in first["loc"])
+        if not loc:  # a check across fields: its message names them
+            raise usage_error(str(first["msg"]).removeprefix("Value error, ")) from e
         flag = named.get((loc[0], loc[1]) if len(loc) > 1 else (None, loc[0]))
         where = f"--{flag.replace('_', '-')}" if flag else "ARC_TTT_" + "__".join(loc).upper()
         raise usage_error(f"{where}: {first['msg']}") from e
@@ -143,5 +195,5 @@ def solve_into(
     if "peaks" not in overrides:
         container.peaks.override(sampler)
     with stop.installed(), sampler:
-        report = solve_sharded(container.solver(), list(tasks), container.solve_options(), group)
+        report = solve_sharded(container.ensemble(), list(tasks), container.solve_options(), group)
     return report, run if main else None

@@ -7,6 +7,7 @@ Heavy adapters (torch) are imported inside the factory that selects them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +18,7 @@ from arc_ttt.adapters.memory_probe import ProcessMemoryProbe
 from arc_ttt.adapters.processes import SingleProcess
 from arc_ttt.adapters.progress import LineProgress
 from arc_ttt.application.datasets import list_datasets
+from arc_ttt.application.ensemble import Ensemble, EnsembleOptions
 from arc_ttt.application.pretrain_data import DataPlan
 from arc_ttt.application.score import score_file
 from arc_ttt.application.show import find_task
@@ -137,6 +139,42 @@ def process_group(model: Any) -> Any:
     return processes() if callable(processes) else SingleProcess()
 
 
+def run_processes(settings: Settings, model: Callable[[], Any]) -> Any:
+    """The model's processes when the neural source runs; else one (no model is loaded)."""
+    return process_group(model()) if "neural" in settings.sources else SingleProcess()
+
+
+def search_source(settings: Settings, cache: Any) -> Any:
+    """The program search as a candidate source, from ``settings.search``."""
+    from arc_ttt.adapters.search_source import SearchCandidateSource  # noqa: PLC0415
+    from arc_ttt.domain.search import SearchOptions  # noqa: PLC0415
+
+    s = settings.search
+    options = SearchOptions(
+        max_depth=s.max_depth, seconds=s.seconds, memory_bytes=int(s.memory_gb * 2**30)
+    )
+    return SearchCandidateSource(options, workers=s.workers, cache=cache)
+
+
+def file_source(settings: Settings) -> Any:
+    """Another solver's candidates file (``settings.candidates``)."""
+    from arc_ttt.adapters.file_candidates import FileCandidateSource  # noqa: PLC0415
+
+    if settings.candidates is None:
+        raise ValueError("the file source needs settings.candidates (a candidates file)")
+    return FileCandidateSource(Path(settings.candidates).expanduser())
+
+
+def candidate_sources(settings: Settings, **builders: Callable[[], Any]) -> list[Any]:
+    """The sources ``settings.sources`` names, in its order; only those are built."""
+    return [builders[name]() for name in settings.sources]
+
+
+def ensemble_options(settings: Settings) -> EnsembleOptions:
+    skip = frozenset({"neural"}) if settings.search.skip_neural_when_exact else frozenset()
+    return EnsembleOptions(skip_when_exact=skip)
+
+
 def torch_pretrainer(settings: Settings) -> Any:
     """A fresh built-in decoder of ``settings.model``'s size (initial weights from the seed),
     ready to pretrain on the GPU when there is one."""
@@ -188,6 +226,12 @@ def pretrain_options(settings: Settings) -> tuple[PretrainOptions, CorpusOptions
     return options, CorpusOptions(max_tokens=p.max_tokens)
 
 
+def _neural_source(solver: Callable[[], Any], options: SolveOptions) -> Any:
+    from arc_ttt.adapters.neural_source import NeuralCandidateSource  # noqa: PLC0415
+
+    return NeuralCandidateSource(solver, options)
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Singleton(Settings)
     catalog = providers.Singleton(DatasetCatalog)
@@ -215,7 +259,45 @@ class Container(containers.DeclarativeContainer):
         importer=model,
     )
     solve_options = providers.Callable(solve_options, settings=settings)
-    processes = providers.Singleton(process_group, model=model)
+    # The neural source's solver: built on first use (a run the search solves loads no model);
+    # the ensemble, not this solver, reports progress.
+    neural_solver = providers.Factory(
+        Solver,
+        trainer=model,
+        generator=model,
+        scorer=model,
+        progress=providers.Factory(LineProgress, quiet=True),
+        memory=memory,
+        cache=solve_cache,
+        exporter=model,
+        stop_requested=stop_requested,
+        peaks=None,
+        importer=model,
+    )
+    search_source = providers.Singleton(search_source, settings=settings, cache=solve_cache)
+    neural_source = providers.Singleton(
+        _neural_source,
+        solver=neural_solver.provider,
+        options=solve_options,
+    )
+    file_source = providers.Singleton(file_source, settings=settings)
+    candidate_sources = providers.Callable(
+        candidate_sources,
+        settings=settings,
+        search=search_source.provider,
+        neural=neural_source.provider,
+        file=file_source.provider,
+    )
+    ensemble = providers.Factory(
+        Ensemble,
+        sources=candidate_sources,
+        progress=progress,
+        memory=memory,
+        options=providers.Callable(ensemble_options, settings=settings),
+        stop_requested=stop_requested,
+        peaks=peaks,
+    )
+    processes = providers.Singleton(run_processes, settings=settings, model=model.provider)
     pretrainer = providers.Singleton(torch_pretrainer, settings=settings)
     pretrain_observer = providers.Object(None)  # a (PretrainProgress) -> None, for embedders
 

@@ -14,7 +14,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -113,6 +113,20 @@ class BudgetSettings(_Section):
     oom_retries: int = Field(2, ge=0, le=10)
 
 
+class SearchSettings(_Section):
+    """The program search (``sources`` including ``search``)."""
+
+    max_depth: int = Field(3, ge=0, le=6, description="most operations in a program")
+    seconds: float = Field(10.0, gt=0, le=86_400, description="search time per task")
+    memory_gb: float = Field(4.0, gt=0, le=1024, description="cap on the search's stored states")
+    workers: int = Field(2, ge=1, le=256, description="processes searching tasks side by side")
+    skip_neural_when_exact: bool = Field(
+        True,
+        description="no test-time training for a task whose every test input has an "
+        "exact-fit program",
+    )
+
+
 class PretrainSettings(_Section):
     """``arc-ttt pretrain``: data, schedule, validation and checkpoints of a pretraining run
     (the model's size is ``model``'s, its seed the top-level ``seed``)."""
@@ -163,14 +177,31 @@ class Settings(BaseSettings):
     )
 
     seed: int = 0
+    sources: tuple[Literal["search", "neural", "file"], ...] = Field(
+        ("search", "neural"),
+        min_length=1,
+        description="candidate sources, in the order they run: search, neural, file",
+    )
+    candidates: str | None = Field(
+        None, min_length=1, description="another solver's candidates file (the file source)"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     render: RenderSettings = RenderSettings()
     model: ModelSettings = ModelSettings()
     ttt: TTTSettings = TTTSettings()
     decode: DecodeSettings = DecodeSettings()
     budget: BudgetSettings = BudgetSettings()
+    search: SearchSettings = SearchSettings()
     pretrain: PretrainSettings = PretrainSettings()
     inference: InferenceSettings = InferenceSettings()
+
+    @model_validator(mode="after")
+    def _sources_are_usable(self) -> Settings:
+        if len(set(self.sources)) != len(self.sources):
+            raise ValueError(f"sources: each source once, got {','.join(self.sources)}")
+        if "file" in self.sources and self.candidates is None:
+            raise ValueError("sources: 'file' needs candidates (a candidates file)")
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -36,6 +36,10 @@ def task_record(result: TaskResult) -> dict[str, Any]:
             ]
             for per_test in result.candidates
         ],
+        # Per test input, [attempt_1, attempt_2]: each a list of the proposers behind the grid
+        # (source, score, votes, and the program or the views and log-probs).
+        "provenance": [list(pair) for pair in result.provenance],
+        "sources": dict(result.sources),
     }
 
 

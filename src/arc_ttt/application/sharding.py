@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from arc_ttt.application.ensemble import Ensemble
 from arc_ttt.application.solve import SolveOptions, Solver, SolveReport
 from arc_ttt.domain.task import Task
 from arc_ttt.ports.processes import ProcessGroup
@@ -37,7 +38,10 @@ def merge_reports(reports: Sequence[SolveReport], order: Sequence[str]) -> Solve
 
 
 def solve_sharded(
-    solver: Solver, tasks: Sequence[Task], options: SolveOptions, group: ProcessGroup
+    solver: Solver | Ensemble,
+    tasks: Sequence[Task],
+    options: SolveOptions,
+    group: ProcessGroup,
 ) -> SolveReport:
     """Solve this process's share of ``tasks``; every process gets the merged report. Shared
     TTT trains on the whole set, which one process's share is not: ``ValueError`` with N > 1."""

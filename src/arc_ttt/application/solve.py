@@ -90,6 +90,8 @@ class CandidateSummary:
     grid: Grid
     votes: int
     poe_score: float
+    view_scores: Mapping[int, float] = field(default_factory=dict)  # view index -> log-prob
+    generation_logprobs: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,9 @@ class TaskResult:
     from_cache: bool = False  # candidates came from the solve cache (no training, no decoding)
     degradations: tuple[str, ...] = ()  # what was cut to stay within budgets or memory
     peak_gpu_bytes: int | None = None  # GPU memory in use at its highest (all GPUs), if sampled
+    # Per test input, each attempt's evidence: the sources and programs or views behind it.
+    provenance: tuple[tuple[Any, Any], ...] = ()
+    sources: Mapping[str, Any] = field(default_factory=dict)  # source -> what it cost
 
     @property
     def score(self) -> float | None:
@@ -268,7 +273,16 @@ class Solver:
             ranked = pool.ranked(options.product_of_experts)
             attempts.append(pick_attempts(ranked, fallbacks=[puzzle.test_inputs[index]]))
             summaries.append(
-                tuple(CandidateSummary(c.grid, c.votes, c.poe_score) for c in ranked[:8])
+                tuple(
+                    CandidateSummary(
+                        c.grid,
+                        c.votes,
+                        c.poe_score,
+                        dict(c.view_scores),
+                        tuple(c.generation_logprobs),
+                    )
+                    for c in ranked[:8]
+                )
             )
         correct = None
         if task.test_outputs is not None:

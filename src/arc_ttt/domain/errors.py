@@ -172,3 +172,18 @@ class OnnxModelError(ModelError):
 class InferenceRequestError(ArcTTTError, ValueError):
     """One inference request that cannot be served (empty, too long, a bad token); the engine
     goes on serving the next. Names the request and the problem."""
+
+
+class InvalidCandidatesError(ArcTTTError, ValueError):
+    """A candidates file (``submission.json`` or ``arc_ttt.candidates/1``) that cannot be read.
+    Names the file, the task id, the field and the problem."""
+
+    def __init__(
+        self, reason: str, *, source: str = "", task_id: str = "", field: str = ""
+    ) -> None:
+        self.reason = reason
+        self.source = source
+        self.task_id = task_id
+        self.field = field
+        where = [w for w in (source, f"task {task_id}" if task_id else "", field) if w]
+        super().__init__(f"{': '.join(where)}: {reason}" if where else reason)

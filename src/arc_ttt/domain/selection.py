@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.scoring import Attempts
@@ -103,7 +103,14 @@ class CandidatePool:
         return pool
 
 
-def pick_attempts(ranked: Sequence[RankedCandidate], fallbacks: Iterable[Grid]) -> Attempts:
+class HasGrid(Protocol):
+    """A ranked entry: anything with a ``grid``."""
+
+    @property
+    def grid(self) -> Grid: ...
+
+
+def pick_attempts(ranked: Sequence[HasGrid], fallbacks: Iterable[Grid]) -> Attempts:
     """The two best distinct grids; fallbacks fill in when fewer than two candidates exist.
 
     Never the same grid twice while two distinct grids are available.
