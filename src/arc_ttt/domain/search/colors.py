@@ -10,16 +10,12 @@ from arc_ttt.domain.search.cells import Cells, color_counts
 def keep_color(a: Cells, color: int, background: int = 0) -> Cells | None:
     """Only cells of ``color`` stay; the rest become background."""
     mask = a == color
-    if not mask.any() or mask.all():
-        return None
     return np.where(mask, a, np.uint8(background)).astype(np.uint8)
 
 
 def drop_color(a: Cells, color: int, background: int = 0) -> Cells | None:
     """Cells of ``color`` become background."""
     mask = a == color
-    if not mask.any() or color == background:
-        return None
     out = a.copy()
     out[mask] = background
     return out
@@ -28,8 +24,6 @@ def drop_color(a: Cells, color: int, background: int = 0) -> Cells | None:
 def paint_all(a: Cells, color: int, background: int = 0) -> Cells | None:
     """Every non-background cell takes ``color``."""
     mask = a != background
-    if not mask.any():
-        return None
     out = a.copy()
     out[mask] = color
     return out

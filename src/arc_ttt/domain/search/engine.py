@@ -10,7 +10,7 @@ has given exact fits; what it found so far is always returned.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,7 +133,7 @@ class _Walk:
         shapes_ok = all(g.shape == s for g, s in zip(train, self.out_shapes, strict=True))
         promise = 0.0
         if shapes_ok:
-            for fit in fits(train, self.ys, local=len(steps) <= self.options.local_depth):
+            for fit in fits(train, self.ys, local=len(steps) <= self.options.local_depth, tests=grids[self.n_train :]):
                 predicted = [fit.predict(t) for t in grids[self.n_train :]]
                 if any(p is None or p.ndim != 2 or not (0 < p.shape[0] <= MAX_SIDE and 0 < p.shape[1] <= MAX_SIDE) for p in predicted):
                     continue

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from arc_ttt.domain.search.cells import Cells
+from arc_ttt.domain.search.object_recolor import fit_object_recolor
 
 OUTSIDE = 10  # the neighbourhood value of a cell off the grid
 
@@ -47,26 +48,37 @@ def color_map(xs: Sequence[Cells], ys: Sequence[Cells]) -> dict[int, int] | None
     return {int(c): int(table[c]) for c in range(10) if table[c] >= 0}
 
 
-def _apply_map(mapping: dict[int, int]) -> Callable[[Cells], Cells]:
+def _apply_map(mapping: dict[int, int], *, strict: bool) -> Callable[[Cells], Cells | None]:
     lut = np.arange(10, dtype=np.uint8)
+    known = np.zeros(10, dtype=bool)
     for src, dst in mapping.items():
         lut[src] = dst
-    return lambda a: lut[a]
+        known[src] = True
+
+    def apply(a: Cells) -> Cells | None:
+        if strict and not known[a].all():
+            return None
+        return lut[a]
+
+    return apply
 
 
 def _neighbourhood_keys(a: Cells, kind: str) -> npt.NDArray[np.int64]:
     """One integer per cell describing the cell and its surroundings (``kind`` of view)."""
-    p = np.pad(a.astype(np.int64), 1, constant_values=OUTSIDE)
+    edge = 0 if kind == "square0" else OUTSIDE
+    p = np.pad(a.astype(np.int64), 1, constant_values=edge)
     h, w = a.shape
     center = p[1:-1, 1:-1]
     if kind == "cross":
         parts = [center, p[:-2, 1:-1], p[2:, 1:-1], p[1:-1, :-2], p[1:-1, 2:]]
-    elif kind == "square":
+    elif kind in ("square", "square0"):
         parts = [p[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)]
     elif kind == "count":
         nz = np.pad(a != 0, 1).astype(np.int64)
         count = sum(nz[dy : dy + h, dx : dx + w] for dy in range(3) for dx in range(3)) - (a != 0)
         parts = [center, count]
+    elif kind == "rays":
+        parts = [center, *_rays(a)]
     elif kind == "lines":
         bits = (1 << a.astype(np.int64)) * (a != 0)
         row = np.bitwise_or.reduce(bits, axis=1, keepdims=True) * np.ones((1, w), dtype=np.int64)
@@ -80,40 +92,50 @@ def _neighbourhood_keys(a: Cells, kind: str) -> npt.NDArray[np.int64]:
     return out
 
 
-LOCAL_KINDS = ("cross", "count", "lines", "square")
-_KIND_COST = {"cross": 1.5, "count": 1.5, "lines": 1.8, "square": 2.0}
+def _rays(a: Cells) -> list[npt.NDArray[np.int64]]:
+    """Per cell, the first non-background color seen looking left, right, up and down
+    (``OUTSIDE`` when the ray leaves the grid first)."""
+    out = []
+    for turns in range(4):
+        b = np.rot90(a, turns).astype(np.int64)
+        seen = np.full(b.shape, OUTSIDE, dtype=np.int64)
+        last = np.full(b.shape[0], OUTSIDE, dtype=np.int64)
+        for j in range(b.shape[1]):
+            seen[:, j] = last
+            last = np.where(b[:, j] != 0, b[:, j], last)
+        out.append(np.rot90(seen, -turns))
+    return out
 
 
-def local_rule(
-    xs: Sequence[Cells], ys: Sequence[Cells], kind: str, keep_unseen: bool
-) -> Callable[[Cells], Cells | None] | None:
-    """A table from neighbourhood to output color consistent with every demonstration.
-
-    The learned function applies to a grid whose neighbourhoods were all seen, or, with
-    ``keep_unseen``, keeps the cell's own color where a neighbourhood is new.
-    """
-    table = _table(xs, ys, kind)
-    if table is None:
-        return None
-    table_keys, table_vals = table
-    if len(table_keys) == sum(x.size for x in xs) and len(table_keys) > 4:
-        return None  # every cell its own case: memorised, not learned
-    if not _generalises(xs, ys, kind, keep_unseen):
-        return None
-
-    def predict(a: Cells) -> Cells | None:
-        k = _neighbourhood_keys(a, kind).ravel()
-        pos = np.clip(np.searchsorted(table_keys, k), 0, len(table_keys) - 1)
-        seen = table_keys[pos] == k
-        if not seen.all() and not keep_unseen:
-            return None
-        out = np.where(seen, table_vals[pos], a.ravel())
-        return out.astype(np.uint8).reshape(a.shape)
-
-    return predict
+LOCAL_KINDS = ("square", "square0", "cross", "rays", "lines", "count")
+_KIND_COST = {"square0": 2.1, "cross": 1.5, "count": 1.5, "rays": 1.7, "lines": 1.8, "square": 2.0}
 
 
-def _table(xs: Sequence[Cells], ys: Sequence[Cells], kind: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+_SYMMETRIES = tuple(
+    (lambda a, k=k, m=m: np.rot90(a[:, ::-1] if m else a, k)) for m in (False, True) for k in range(4)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """Neighbourhood key -> output color, for one kind of neighbourhood."""
+
+    kind: str
+    keys: npt.NDArray[np.int64]
+    values: npt.NDArray[np.int64]
+
+    def lookup(self, a: Cells) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+        k = _neighbourhood_keys(a, self.kind).ravel()
+        pos = np.clip(np.searchsorted(self.keys, k), 0, len(self.keys) - 1)
+        return self.values[pos], self.keys[pos] == k
+
+
+def _learn(xs: Sequence[Cells], ys: Sequence[Cells], kind: str, symmetric: bool) -> _Table | None:
+    """The table for ``kind``, or None when two cells with one key want different colors.
+    ``symmetric``: learn from the 8 rotations and reflections of every demonstration too."""
+    if symmetric:
+        xs = [f(x) for x in xs for f in _SYMMETRIES]
+        ys = [f(y) for y in ys for f in _SYMMETRIES]
     keys = np.concatenate([_neighbourhood_keys(x, kind).ravel() for x in xs])
     targets = np.concatenate([y.ravel() for y in ys]).astype(np.int64)
     order = np.lexsort((targets, keys))
@@ -122,38 +144,89 @@ def _table(xs: Sequence[Cells], ys: Sequence[Cells], kind: str) -> tuple[npt.NDA
     table_vals = targets[first]
     if np.any(targets != table_vals[np.searchsorted(table_keys, keys)]):
         return None
-    return table_keys, table_vals
+    if len(table_keys) == len(keys) and len(keys) > 4:
+        return None  # every cell its own case: memorised, not learned
+    return _Table(kind, table_keys, table_vals)
 
 
-def _generalises(xs: Sequence[Cells], ys: Sequence[Cells], kind: str, keep_unseen: bool) -> bool:
-    """Leave-one-out: a table learned without demonstration j never gets a cell of j wrong
-    (with ``keep_unseen``, also where it keeps a cell of a new neighbourhood), and it knows
+def _predict(tables: Sequence[_Table], a: Cells, keep_unseen: bool) -> tuple[Cells, npt.NDArray[np.bool_]]:
+    """Each cell from the first table that knows its neighbourhood; the rest keep their color.
+    Also returns which cells some table knew."""
+    out = a.ravel().astype(np.int64)
+    known = np.zeros(a.size, dtype=bool)
+    for table in tables:
+        values, seen = table.lookup(a)
+        take = seen & ~known
+        out[take] = values[take]
+        known |= seen
+    return out.astype(np.uint8).reshape(a.shape), known
+
+
+def _generalises(
+    xs: Sequence[Cells], ys: Sequence[Cells], kinds: Sequence[str], symmetric: bool, keep_unseen: bool
+) -> bool:
+    """Leave-one-out: tables learned without demonstration j never get a cell of j wrong
+    (with ``keep_unseen``, also where they keep a cell of a new neighbourhood), and they know
     most of j's neighbourhoods. Rules that only memorise the demonstrations fail this."""
     if len(xs) < 2:
         return False
-    known = 0
+    known_cells = 0
     total = 0
     for j in range(len(xs)):
         rest_x = [x for i, x in enumerate(xs) if i != j]
         rest_y = [y for i, y in enumerate(ys) if i != j]
-        table = _table(rest_x, rest_y, kind)
-        if table is None:
+        tables = [t for k in kinds if (t := _learn(rest_x, rest_y, k, symmetric)) is not None]
+        if not tables:
             return False
-        table_keys, table_vals = table
-        k = _neighbourhood_keys(xs[j], kind).ravel()
-        pos = np.clip(np.searchsorted(table_keys, k), 0, len(table_keys) - 1)
-        seen = table_keys[pos] == k
-        y = ys[j].ravel()
-        if np.any(table_vals[pos][seen] != y[seen]):
+        got, known = _predict(tables, xs[j], keep_unseen)
+        y = ys[j]
+        if keep_unseen:
+            if not np.array_equal(got, y):
+                return False
+        elif np.any(got.ravel()[known] != y.ravel()[known]):
             return False
-        if keep_unseen and np.any(xs[j].ravel()[~seen] != y[~seen]):
-            return False
-        known += int(seen.sum())
-        total += seen.size
-    return keep_unseen or known >= 0.9 * total
+        known_cells += int(known.sum())
+        total += known.size
+    return keep_unseen or known_cells >= 0.9 * total
 
 
-def fits(xs: Sequence[Cells], ys: Sequence[Cells], *, local: bool) -> list[Fit]:
+def local_rules(xs: Sequence[Cells], ys: Sequence[Cells], tests: Sequence[Cells] = ()) -> list[Fit]:
+    """Local rules that reproduce every demonstration and pass leave-one-out, cheapest first:
+    one kind of neighbourhood alone (every test neighbourhood must be known), then a backoff
+    chain over every consistent kind that keeps a cell's color where none knows it, then the
+    same learned from the demonstrations' rotations and reflections. Only rules that apply to
+    every test grid are returned."""
+    found: list[Fit] = []
+    for symmetric in (False, True):
+        tables = [t for k in LOCAL_KINDS if (t := _learn(xs, ys, k, symmetric)) is not None]
+        tag = ",d8" if symmetric else ""
+        extra = 0.4 if symmetric else 0.0
+        for table in tables:
+            if all(_predict([table], t, False)[1].all() for t in tests) and _generalises(
+                xs, ys, [table.kind], symmetric, keep_unseen=False
+            ):
+                found.append(Fit(f"local({table.kind}{tag})", _KIND_COST[table.kind] + extra, _strict(table)))
+        if tables and _generalises(xs, ys, [t.kind for t in tables], symmetric, keep_unseen=True):
+            names = "+".join(t.kind for t in tables)
+            found.append(Fit(f"local({names},keep_unseen{tag})", 2.8 + extra, _backoff(tables)))
+    return sorted(found, key=lambda f: f.cost)
+
+
+def _strict(table: _Table) -> Callable[[Cells], Cells | None]:
+    def predict(a: Cells) -> Cells | None:
+        got, known = _predict([table], a, keep_unseen=False)
+        return got if known.all() else None
+
+    return predict
+
+
+def _backoff(tables: Sequence[_Table]) -> Callable[[Cells], Cells | None]:
+    return lambda a: _predict(tables, a, keep_unseen=True)[0]
+
+
+def fits(
+    xs: Sequence[Cells], ys: Sequence[Cells], *, local: bool, tests: Sequence[Cells] = ()
+) -> list[Fit]:
     """Every final step that turns each x into its y, cheapest first (empty if none does).
 
     ``local``: also try the local-rule tables (the expensive fitters).
@@ -167,17 +240,16 @@ def fits(xs: Sequence[Cells], ys: Sequence[Cells], *, local: bool) -> list[Fit]:
     if mapping is not None:
         changed = {s: d for s, d in mapping.items() if s != d}
         text = ",".join(f"{s}->{d}" for s, d in sorted(changed.items()))
-        return [Fit(f"recolor({text})", 0.5, _apply_map(mapping))]
+        # a test color the demonstrations never mapped is a guess: keeping it costs more
+        return [
+            Fit(f"recolor({text})", 0.5, _apply_map(mapping, strict=True)),
+            Fit(f"recolor({text},keep_unseen)", 1.5, _apply_map(mapping, strict=False)),
+        ]
     if not local:
         return found
-    for kind in LOCAL_KINDS:
-        for keep in (False, True):
-            rule = local_rule(xs, ys, kind, keep)
-            if rule is not None:
-                tag = ",keep_unseen" if keep else ""
-                found.append(Fit(f"local({kind}{tag})", _KIND_COST[kind] + (0.7 if keep else 0.0), rule))
-        if found:
-            break
+    for name, predict in fit_object_recolor(xs, ys, tests):
+        found.append(Fit(name, 1.5, predict))
+    found += local_rules(xs, ys, tests)
     return found
 
 

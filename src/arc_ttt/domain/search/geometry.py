@@ -102,3 +102,36 @@ def drop_uniform_lines(a: Cells, background: int = 0) -> Cells | None:
 def top_left_cell(a: Cells) -> Cells | None:
     """The 1 x 1 grid of the top-left cell."""
     return a[:1, :1]
+
+
+def unrepeat(a: Cells) -> Cells | None:
+    """The smallest tile whose repetition gives the grid (the grid itself is not a tile)."""
+    h, w = a.shape
+    best: tuple[int, int] | None = None
+    for p in range(1, h + 1):
+        if not np.array_equal(a[p:], a[: h - p]):
+            continue
+        for q in range(1, w + 1):
+            if (p, q) == (h, w) or not np.array_equal(a[:, q:], a[:, : w - q]):
+                continue
+            if best is None or p * q < best[0] * best[1]:
+                best = (p, q)
+            break
+    return None if best is None else a[: best[0], : best[1]]
+
+
+def rotate_four(a: Cells, clockwise: bool = True) -> Cells | None:
+    """A 2 x 2 block of the grid turned 0, 1, 2 and 3 quarter turns, going round the block."""
+    if a.shape[0] != a.shape[1]:
+        return None
+    k = -1 if clockwise else 1
+    top = np.hstack([a, np.rot90(a, k)])
+    bottom = np.hstack([np.rot90(a, 3 * k), np.rot90(a, 2 * k)])
+    return fits(np.vstack([top, bottom]))
+
+
+def shrink(a: Cells) -> Cells | None:
+    """The grid without its outermost ring of cells."""
+    if a.shape[0] < 3 or a.shape[1] < 3:
+        return None
+    return a[1:-1, 1:-1]

@@ -81,6 +81,10 @@ def operations(
         Operation("crop", geometry.crop),
         Operation("crop_majority", geometry.crop_majority),
         Operation("dedupe_lines", geometry.dedupe_lines),
+        Operation("unrepeat", geometry.unrepeat),
+        Operation("rotate_four", geometry.rotate_four),
+        Operation("rotate_four(ccw)", partial(geometry.rotate_four, clockwise=False)),
+        Operation("shrink", geometry.shrink),
         Operation("drop_empty_lines", geometry.drop_uniform_lines),
         Operation("mirror_right", geometry.mirror_right),
         Operation("mirror_down", geometry.mirror_down),
@@ -90,6 +94,8 @@ def operations(
         Operation("minority_cell", colors.minority_cell),
         Operation("hollow", regions.hollow),
         Operation("fill_between", regions.fill_boxes),
+        Operation("fill_between(rows)", partial(regions.fill_boxes, axes="rows")),
+        Operation("fill_between(cols)", partial(regions.fill_boxes, axes="cols")),
     ]
     ops += [Operation(f"scale_up({k})", partial(geometry.scale_up, k=k)) for k in (2, 3, 4, 5)]
     ops += [Operation(f"scale_down({k})", partial(geometry.scale_down, k=k)) for k in (2, 3, 4, 5)]

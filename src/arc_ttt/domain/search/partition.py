@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 
@@ -26,11 +27,19 @@ def split_lines(a: Cells) -> list[Cells] | None:
 
     Applies when there is at least one separator and at least two parts.
     """
-    h, w = a.shape
-    for color in np.unique(a):
-        rows = [bool(np.all(a[i] == color)) for i in range(h)]
-        cols = [bool(np.all(a[:, j] == color)) for j in range(w)]
-        if not any(rows) and not any(cols) or all(rows) or all(cols):
+    return _split_lines(a.shape, a.tobytes())
+
+
+@lru_cache(maxsize=4096)
+def _split_lines(shape: tuple[int, int], raw: bytes) -> list[Cells] | None:
+    a = np.frombuffer(raw, dtype=np.uint8).reshape(shape)
+    row_uniform = np.all(a == a[:, :1], axis=1)
+    col_uniform = np.all(a == a[:1, :], axis=0)
+    candidates = set(a[row_uniform, 0].tolist()) | set(a[0, col_uniform].tolist())
+    for color in sorted(candidates):
+        rows = (row_uniform & (a[:, 0] == color)).tolist()
+        cols = (col_uniform & (a[0, :] == color)).tolist()
+        if all(rows) or all(cols):
             continue
         parts = [a[r0:r1, c0:c1] for r0, r1 in _runs(rows) for c0, c1 in _runs(cols)]
         if len(parts) >= 2:

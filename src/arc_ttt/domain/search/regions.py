@@ -2,10 +2,37 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
-from arc_ttt.domain.grid_objects import enclosed_background
 from arc_ttt.domain.search.cells import Cells
+
+
+def enclosed(a: Cells, background: int = 0) -> np.ndarray:
+    """Mask of background cells that no 4-connected background path links to the edge."""
+    return _enclosed(a.shape, a.tobytes(), background)
+
+
+@lru_cache(maxsize=2048)
+def _enclosed(shape: tuple[int, int], raw: bytes, background: int) -> np.ndarray:
+    a = np.frombuffer(raw, dtype=np.uint8).reshape(shape)
+    open_ = a == background
+    reach = np.zeros_like(open_)
+    reach[0, :], reach[-1, :], reach[:, 0], reach[:, -1] = open_[0, :], open_[-1, :], open_[:, 0], open_[:, -1]
+    while True:  # grow the outside region one step at a time (numpy dilation) until it stops
+        grown = reach.copy()
+        grown[1:, :] |= reach[:-1, :]
+        grown[:-1, :] |= reach[1:, :]
+        grown[:, 1:] |= reach[:, :-1]
+        grown[:, :-1] |= reach[:, 1:]
+        grown &= open_
+        if np.array_equal(grown, reach):
+            break
+        reach = grown
+    mask = open_ & ~reach
+    mask.setflags(write=False)
+    return mask
 
 
 def gravity(a: Cells, direction: str, background: int = 0) -> Cells | None:
@@ -23,9 +50,9 @@ def gravity(a: Cells, direction: str, background: int = 0) -> Cells | None:
 
 def fill_enclosed(a: Cells, color: int, background: int = 0) -> Cells | None:
     """Background cells cut off from the edge (4-connected) take ``color``."""
-    mask = enclosed_background(a, background=background)
+    mask = enclosed(a, background)
     if not mask.any():
-        return None
+        return a
     out = a.copy()
     out[mask] = color
     return out
@@ -39,7 +66,7 @@ def outline(a: Cells, color: int, background: int = 0, diagonal: bool = False) -
         near |= filled[:-2, :-2] | filled[:-2, 2:] | filled[2:, :-2] | filled[2:, 2:]
     mask = near & (a == background)
     if not mask.any():
-        return None
+        return a
     out = a.copy()
     out[mask] = color
     return out
@@ -51,7 +78,7 @@ def hollow(a: Cells, background: int = 0) -> Cells | None:
     inner = filled[:-2, 1:-1] & filled[2:, 1:-1] & filled[1:-1, :-2] & filled[1:-1, 2:]
     mask = inner & (a != background)
     if not mask.any():
-        return None
+        return a
     out = a.copy()
     out[mask] = background
     return out
@@ -70,7 +97,8 @@ SYMMETRIES = ("lr", "ud", "lr_ud", "rot90", "transpose", "all")
 def symmetrize(a: Cells, kind: str, hole: int = 0) -> Cells | None:
     """Fill cells of color ``hole`` from their mirror images under the symmetry ``kind``.
 
-    Applies when the known cells agree with the symmetry and something is filled.
+    Applies when the known cells agree with the symmetry (a grid with nothing to fill comes
+    back unchanged).
     """
     if kind in ("transpose", "rot90", "all") and a.shape[0] != a.shape[1]:
         return None
@@ -92,8 +120,6 @@ def symmetrize(a: Cells, kind: str, hole: int = 0) -> Cells | None:
             return None
         take = (out == hole) & (img != hole)
         out[take] = img[take]
-    if np.array_equal(out, a):
-        return None
     return out
 
 
@@ -102,7 +128,9 @@ def lines_from_cells(a: Cells, direction: str, background: int = 0) -> Cells | N
     or ``both`` (rows drawn last, so they cross over columns)."""
     out = a.copy()
     ys, xs = np.nonzero(a != background)
-    if ys.size == 0 or ys.size > 30:
+    if ys.size == 0:
+        return a
+    if ys.size > 30:
         return None
     if direction in ("cols", "both"):
         for y, x in zip(ys, xs, strict=True):
@@ -115,32 +143,39 @@ def lines_from_cells(a: Cells, direction: str, background: int = 0) -> Cells | N
     return out
 
 
-def fill_boxes(a: Cells, background: int = 0) -> Cells | None:
-    """Background cells between two cells of one color on a row (or column) take that color."""
+def fill_boxes(a: Cells, background: int = 0, axes: str = "both") -> Cells | None:
+    """Background cells between two cells of one color on a row (or column) take that color.
+    ``axes``: ``rows``, ``cols`` or ``both``."""
     out = a.copy()
-    changed = False
-    for grid in (out, out.T):
+    grids = {"rows": (out,), "cols": (out.T,), "both": (out, out.T)}[axes]
+    for grid in grids:
         for line in grid:
             idx = np.nonzero(line != background)[0]
             for i, j in zip(idx[:-1], idx[1:], strict=True):
                 if j > i + 1 and line[i] == line[j] and np.all(line[i + 1 : j] == background):
                     line[i + 1 : j] = line[i]
-                    changed = True
-    return out if changed else None
+    return out
 
 
+@lru_cache(maxsize=20000)
 def _period_classes(h: int, w: int, kind: str, p: int, q: int) -> np.ndarray:
     i, j = np.indices((h, w))
     if kind == "grid":
-        return (i % p) * q + (j % q)
-    if kind == "diag":
-        return (i + j) % p
-    return (i - j) % p  # anti-diagonal stripes
+        cls = (i % p) * q + (j % q)
+    elif kind == "diag":
+        cls = (i + j) % p
+    else:
+        cls = (i - j) % p  # anti-diagonal stripes
+    flat = cls.ravel()
+    flat.setflags(write=False)
+    return flat
 
 
+@lru_cache(maxsize=1024)
 def _periods(h: int, w: int) -> list[tuple[str, int, int]]:
-    """Candidate periods, the fewest classes first (a simpler pattern is a better guess)."""
-    found = [("grid", p, q) for p in range(1, h + 1) for q in range(1, w + 1) if p * q < h * w]
+    """Candidate periods, the fewest classes first (a simpler pattern is a better guess); a
+    period must repeat at least twice in the grid to be evidence of a pattern."""
+    found = [("grid", p, q) for p in range(1, h + 1) for q in range(1, w + 1) if 2 * p * q <= h * w]
     found += [(k, p, 0) for k in ("diag", "anti") for p in range(2, h + w)]
     return sorted(found, key=lambda t: (t[1] * max(t[2], 1), t[0]))
 
@@ -149,13 +184,15 @@ def complete_pattern(a: Cells, hole: int) -> Cells | None:
     """Fill the ``hole`` cells of a periodic pattern (rows x columns, or diagonal stripes) with
     the value of the smallest period that every other cell agrees with."""
     holes = a == hole
-    if not holes.any() or holes.all():
+    if not holes.any():
+        return a
+    if holes.all():
         return None
     h, w = a.shape
     values = a.ravel().astype(np.int64)
     known = ~holes.ravel()
     for kind, p, q in _periods(h, w):
-        cls = _period_classes(h, w, kind, p, q).ravel()
+        cls = _period_classes(h, w, kind, p, q)
         n = int(cls.max()) + 1
         lo = np.full(n, 99, dtype=np.int64)
         hi = np.full(n, -1, dtype=np.int64)
@@ -172,10 +209,10 @@ def complete_pattern(a: Cells, hole: int) -> Cells | None:
 
 def pattern_under_holes(a: Cells, hole: int) -> Cells | None:
     """What ``complete_pattern`` puts under the holes, cropped to the holes' bounding box."""
-    done = complete_pattern(a, hole)
-    if done is None:
-        return None
     ys, xs = np.nonzero(a == hole)
+    done = complete_pattern(a, hole)
+    if done is None or ys.size == 0:
+        return None
     return done[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
 
