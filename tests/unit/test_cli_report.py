@@ -25,6 +25,7 @@ def runs(tmp_path_factory):
     }
     for name, model in models.items():
         argv = ["solve", "--dataset", str(dataset), "--out", str(root / name), "--steps", "2"]
+        argv += ["--sources", "neural"]  # the scripted model answers, right or wrong
         assert cli.main([*argv, "-q"], overrides={"model": model}) == 0
     return root
 

@@ -32,6 +32,8 @@ def test_solve_writes_a_valid_submission_and_run_folder(tmp_path, dataset, scrip
             "2",
             "--steps",
             "3",
+            "--sources",
+            "neural",
             "-q",
         ],
         overrides={"model": scripted},
@@ -61,6 +63,8 @@ def test_solve_json_and_task_selection(tmp_path, dataset, scripted, capsys):
             "t2",
             "--ttt",
             "none",
+            "--sources",
+            "neural",
             "--json",
         ],
         overrides={"model": scripted},
@@ -78,6 +82,10 @@ def test_solve_json_and_task_selection(tmp_path, dataset, scripted, capsys):
         (["--limit", "0"], "--limit"),
         (["--tasks", "a", "--limit", "2"], "not allowed with argument"),
         (["--strategy", "beam"], "invalid choice"),
+        (["--sources", "magic"], "--sources"),
+        (["--sources", "search,search"], "each source once"),
+        (["--sources", "file"], "--candidates"),
+        (["--candidates", "nowhere.json"], "--candidates: file 'nowhere.json' does not exist"),
     ],
 )
 def test_bad_solve_flags_are_usage_errors(tmp_path, dataset, scripted, capsys, args, message):
