@@ -1,5 +1,5 @@
-"""``arc-ttt solve`` end to end as a user runs it: the installed command, a real (small, untrained)
-built-in model, test-time training, augmented decoding, and the run folder it writes."""
+"""``arc-ttt solve --sources neural`` end to end as a user runs it: the installed command, a real
+(small, untrained) built-in model, test-time training, augmented decoding, and the run folder it writes."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ pytestmark = needs_arc_ttt
 def solve(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **SMALL_MODEL}
     return subprocess.run(
-        [ARC_TTT, "solve", "--model", "builtin", "--method", "full", "--steps", "6", *args],
+        [ARC_TTT, "solve", "--sources", "neural", "--model", "builtin", "--method", "full"]
+        + ["--steps", "6", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -102,7 +103,8 @@ def test_a_killed_run_resumes_without_redoing_finished_tasks(first_run, task_fol
     out = tmp_path / "killed"
     args = ["--dataset", str(task_folder), "--views", "2", "--out", str(out)]
     env = {**os.environ, **SMALL_MODEL}
-    command = [ARC_TTT, "solve", "--model", "builtin", "--method", "full", "--steps", "6", *args]
+    command = [ARC_TTT, "solve", "--sources", "neural", "--model", "builtin", "--method", "full"]
+    command += ["--steps", "6", *args]
     with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env) as proc:
         assert proc.stderr is not None
         for line in proc.stderr:
@@ -165,8 +167,19 @@ def test_shared_ttt_trains_once_then_answers_every_test_input_twice(shared_run, 
 def test_a_killed_shared_run_resumes_with_its_cached_model(shared_run, task_folder, tmp_path):
     out = tmp_path / "killed"
     env = {**os.environ, **SMALL_MODEL}
-    command = [ARC_TTT, "solve", "--model", "builtin", "--method", "full", "--steps", "6"]
-    command += ["--ttt", "shared", "--dataset", str(task_folder), "--views", "2", "--out", str(out)]
+    command = [ARC_TTT, "solve", "--sources", "neural", "--model", "builtin", "--method", "full"]
+    command += [
+        "--steps",
+        "6",
+        "--ttt",
+        "shared",
+        "--dataset",
+        str(task_folder),
+        "--views",
+        "2",
+        "--out",
+        str(out),
+    ]
     with subprocess.Popen(command, stderr=subprocess.PIPE, text=True, env=env) as proc:
         assert proc.stderr is not None
         for line in proc.stderr:
@@ -206,7 +219,8 @@ def test_resume_refuses_new_settings_and_non_run_folders(tmp_path):
 
 def test_sigterm_stops_after_the_current_step_and_the_run_resumes(task_folder, tmp_path):
     env = {**os.environ, **SMALL_MODEL}
-    command = [ARC_TTT, "solve", "--model", "builtin", "--method", "full", "--steps", "300"]
+    command = [ARC_TTT, "solve", "--sources", "neural", "--model", "builtin", "--method", "full"]
+    command += ["--steps", "300"]
     command += ["--dataset", str(task_folder), "--views", "2", "-q"]
     straight = tmp_path / "straight"
     subprocess.run([*command, "--out", str(straight)], env=env, check=True, timeout=300)
