@@ -55,6 +55,9 @@ class PastTask:
     invalid_generations: int = 0
     peak_memory_bytes: int = 0
     peak_gpu_bytes: int | None = None
+    # Per test input, (attempt_1, attempt_2): the proposers behind each grid (source, program
+    # or views); empty for runs written before sources were recorded.
+    provenance: tuple[tuple[tuple[Mapping[str, Any], ...], ...], ...] = ()
 
     @property
     def score(self) -> float | None:
@@ -232,7 +235,21 @@ def _past_task(obj: Any, line: int) -> PastTask:
         invalid_generations=int(numbers["invalid_generations"]),
         peak_memory_bytes=int(numbers["peak_memory_bytes"]),
         peak_gpu_bytes=None if gpu is None else int(gpu),
+        provenance=_provenance(obj.get("provenance")),
     )
+
+
+def _provenance(value: Any) -> tuple[tuple[tuple[Mapping[str, Any], ...], ...], ...]:
+    """The recorded provenance, or nothing when it is absent or not as ``run_record`` writes
+    it (the report then shows the attempts without it)."""
+    if not isinstance(value, list):
+        return ()
+    out = []
+    for pair in value:
+        if not isinstance(pair, list) or not all(isinstance(a, list) for a in pair):
+            return ()
+        out.append(tuple(tuple(e for e in a if isinstance(e, dict)) for a in pair))
+    return tuple(out)
 
 
 def _json_object(text: str, file: str) -> dict[str, Any]:

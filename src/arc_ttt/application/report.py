@@ -51,6 +51,7 @@ table.grid{border-collapse:collapse}table.grid td{width:12px;height:12px;padding
 border:1px solid @LINE@}
 .mark-right{color:#1a7f2a;font-weight:600}.mark-wrong{color:#c0392b;font-weight:600}
 .note{color:#8a5a00}.muted{color:#666}
+.provenance{font-size:.75rem;color:#444;max-width:18em;margin:.2rem 0 0}
 body:has(#only-unsolved:checked) .task-card[data-status=solved]{display:none}
 """
 

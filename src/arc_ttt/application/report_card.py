@@ -6,7 +6,8 @@ Pure HTML building; every string from a run folder goes through ``escape``.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from arc_ttt.application.past_run import PastTask
 from arc_ttt.domain.grid import Grid
@@ -66,10 +67,12 @@ def _tests(result: PastTask | None, task: Task | None) -> Iterable[str]:
         recorded = None
         if result is not None and result.correct is not None and i < len(result.correct):
             recorded = result.correct[i]
+        proofs = result.provenance[i] if result is not None and i < len(result.provenance) else ()
         if i < len(attempts):
             for k, grid in enumerate(attempts[i], start=1):
                 mark = _mark(grid, want, recorded)
-                yield _figure(grid, f"attempt {k}", mark)
+                proof = proofs[k - 1] if k - 1 < len(proofs) else ()
+                yield _figure(grid, f"attempt {k}", mark, _proof_text(proof))
         yield "</div>"
         if i < len(attempts):
             yield _verdict(attempts[i], want, recorded)
@@ -121,16 +124,34 @@ def _timing(t: PastTask) -> str:
     return out
 
 
-def _figure(grid: Grid, caption: str, mark: str | None = None) -> str:
+def _figure(grid: Grid, caption: str, mark: str | None = None, proof: str = "") -> str:
     cls = f" class={mark}" if mark else ""
     label = f"{caption}: {mark}" if mark else caption
     mark_html = f" <span class=mark-{mark}>{mark}</span>" if mark else ""
     rows = "".join("<tr>" + "".join(f"<td class=c{int(v)}>" for v in row) for row in grid.cells)
+    proof_html = f"<p class=provenance>{escape(proof)}</p>" if proof else ""
     return (
         f'<figure{cls} data-label="{escape(label)}"><figcaption>{escape(caption)}{mark_html} '
         f"<span class=muted>{grid.height}&times;{grid.width}</span></figcaption>"
-        f"<table class=grid>{rows}</table></figure>"
+        f"<table class=grid>{rows}</table>{proof_html}</figure>"
     )
+
+
+def _proof_text(proposers: Iterable[Mapping[str, Any]]) -> str:
+    """Who proposed an attempt: ``search: crop | rot90 (exact)``, ``neural: 3 of 4 views``..."""
+    parts = []
+    for p in proposers:
+        source = str(p.get("source", "?"))
+        if "program" in p and p.get("program") is not None:
+            kind = f" ({p['kind']})" if p.get("kind") else ""
+            parts.append(f"{source}: {p['program']}{kind}")
+        elif "views" in p:
+            parts.append(f"{source}: {p.get('votes', '?')} of {p['views']} views")
+        elif source == "file":
+            parts.append(f"file {p.get('file', '')}, rank {p.get('rank', '?')}")
+        else:
+            parts.append(source)
+    return "; ".join(parts)
 
 
 def _status(result: PastTask | None) -> str:
