@@ -17,13 +17,14 @@ from arc_ttt.domain.synthetic import generate_task
 from cli_runs import ARC_TTT, SMALL_MODEL, needs_arc_ttt
 
 pytestmark = needs_arc_ttt
+# What these tests are about: the test-time-training source alone.
+NEURAL_SOLVE = [ARC_TTT, "solve", "--sources", "neural", "--model", "builtin", "--method", "full"]
 
 
 def solve(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **SMALL_MODEL}
     return subprocess.run(
-        [ARC_TTT, "solve", "--sources", "neural", "--model", "builtin", "--method", "full"]
-        + ["--steps", "6", *args],
+        [*NEURAL_SOLVE, "--steps", "6", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -17,7 +17,17 @@ def dataset(tmp_path):
 def test_a_model_that_is_always_right_scores_1_on_the_drawn_tasks(tmp_path, dataset, capsys):
     right = ScriptedModel(lambda x: [(upscale(x), -0.5)])
     out = tmp_path / "run"
-    argv = ["evaluate", "--dataset", str(dataset), "--limit", "2", "--seed", "7", "--sources", "neural"]
+    argv = [
+        "evaluate",
+        "--dataset",
+        str(dataset),
+        "--limit",
+        "2",
+        "--seed",
+        "7",
+        "--sources",
+        "neural",
+    ]
     argv += ["--time-per-task", "5", "--steps", "2", "--out", str(out), "--json"]
     assert cli.main(argv, overrides={"model": right}) == 0
     record = json.loads(capsys.readouterr().out)
@@ -30,7 +40,16 @@ def test_a_model_that_is_always_right_scores_1_on_the_drawn_tasks(tmp_path, data
 
 def test_a_wrong_model_scores_0_and_the_table_says_so(tmp_path, dataset, capsys):
     wrong = ScriptedModel(lambda x: [(x, -0.5)])
-    argv = ["evaluate", "--dataset", str(dataset), "--time-per-task", "5", "-q", "--sources", "neural"]
+    argv = [
+        "evaluate",
+        "--dataset",
+        str(dataset),
+        "--time-per-task",
+        "5",
+        "-q",
+        "--sources",
+        "neural",
+    ]
     assert cli.main([*argv, "--out", str(tmp_path / "r")], overrides={"model": wrong}) == 0
     text = capsys.readouterr().out
     assert "0.0000" in text and "0 / 4" in text and "all 4 tasks" in text
@@ -51,7 +70,17 @@ def test_the_same_command_into_the_same_folder_takes_finished_tasks_from_its_cac
     tmp_path, dataset, capsys
 ):
     model = ScriptedModel(lambda x: [(upscale(x), -0.5)])
-    argv = ["evaluate", "--dataset", str(dataset), "--limit", "3", "--seed", "1", "--sources", "neural"]
+    argv = [
+        "evaluate",
+        "--dataset",
+        str(dataset),
+        "--limit",
+        "3",
+        "--seed",
+        "1",
+        "--sources",
+        "neural",
+    ]
     argv += ["--out", str(tmp_path / "r"), "-q"]
     assert cli.main(argv, overrides={"model": model}) == 0
     trained = len(model.adapt_calls)
