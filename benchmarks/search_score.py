@@ -90,7 +90,9 @@ def main() -> None:
     score = sum(r["score"] for r in rows) / len(rows)
     for r in rows:
         if a.show:
-            print(f'{r["id"]} {r["score"]:.2f} {r["cpu"]:.1f}s d{r["depth"]} {r["stopped"]} {r["best"]["program"] if r["best"] else "-"} {r["best"]["kind"] if r["best"] else ""}')
+            print(
+                f"{r['id']} {r['score']:.2f} {r['cpu']:.1f}s d{r['depth']} {r['stopped']} {r['best']['program'] if r['best'] else '-'} {r['best']['kind'] if r['best'] else ''}"
+            )
     summary = {
         "dataset": a.dataset,
         "part": a.part,
@@ -103,7 +105,9 @@ def main() -> None:
         "max_wall_s": round(max(r["wall"] for r in rows), 2),
         "wall_s": round(wall, 1),
         "peak_rss_mb": round(max(r["rss_kb"] for r in rows) / 1024, 1),
-        "states_per_cpu_s": round(sum(r["states"] for r in rows) / max(1e-9, sum(r["cpu"] for r in rows))),
+        "states_per_cpu_s": round(
+            sum(r["states"] for r in rows) / max(1e-9, sum(r["cpu"] for r in rows))
+        ),
         "machine": f"{os.cpu_count()} cores",
     }
     print(json.dumps(summary))

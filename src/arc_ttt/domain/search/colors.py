@@ -46,3 +46,41 @@ def minority_cell(a: Cells, background: int = 0) -> Cells | None:
     if not np.isfinite(counts).any():
         return None
     return np.array([[int(np.argmin(counts))]], dtype=np.uint8)
+
+
+def swap_colors(a: Cells, background: int = 0) -> Cells | None:
+    """Exchange the two non-background colors; applies when there are exactly two."""
+    present = [int(c) for c in np.unique(a) if c != background]
+    if len(present) != 2:
+        return None
+    p, q = present
+    out = a.copy()
+    out[a == p] = q
+    out[a == q] = p
+    return out
+
+
+def count_cells(a: Cells, background: int = 0) -> Cells | None:
+    """A 1 x n row of the majority non-background color, n the number of non-background cells."""
+    n = int(np.count_nonzero(a != background))
+    cell = majority_cell(a, background)
+    if cell is None or n > 30:
+        return None
+    return np.full((1, n), cell[0, 0], dtype=np.uint8)
+
+
+def colors_by_count(a: Cells, background: int = 0, column: bool = True) -> Cells | None:
+    """The non-background colors, most common first, as a column (or a row); equal counts
+    in color order."""
+    counts = color_counts(a)
+    present = [c for c in range(10) if counts[c] and c != background]
+    if not present:
+        return None
+    ordered = sorted(present, key=lambda c: (-counts[c], c))
+    line = np.array(ordered, dtype=np.uint8)
+    return line.reshape(-1, 1) if column else line.reshape(1, -1)
+
+
+def color_count(a: Cells, background: int = 0) -> int:
+    """How many colors other than the background the grid uses."""
+    return int(np.count_nonzero(color_counts(a))) - int(color_counts(a)[background] > 0)

@@ -88,7 +88,9 @@ class _State:
 class _Walk:
     """The mutable bookkeeping of one search."""
 
-    def __init__(self, task: Task, options: SearchOptions, deadline: float | None, clock: Callable[[], float]):
+    def __init__(
+        self, task: Task, options: SearchOptions, deadline: float | None, clock: Callable[[], float]
+    ):
         self.xs = [ex.input.cells for ex in task.train]
         self.ys = [ex.output.cells for ex in task.train]
         self.tests = [g.cells for g in task.test_inputs]
@@ -98,7 +100,9 @@ class _Walk:
         self.clock = clock
         in_colors = {int(c) for x in self.xs + self.tests for c in np.unique(x)}
         out_colors = {int(c) for y in self.ys for c in np.unique(y)}
-        holes = {c for c in in_colors if c not in out_colors and all(c in np.unique(x) for x in self.xs)}
+        holes = {
+            c for c in in_colors if c not in out_colors and all(c in np.unique(x) for x in self.xs)
+        }
         self.ops: tuple[Operation, ...] = operations(in_colors, out_colors, holes)
         self.seen: set[bytes] = set()
         self.findings: dict[tuple[bytes, ...], Finding] = {}
@@ -116,7 +120,11 @@ class _Walk:
         out = []
         for g in state.grids:
             r = op.apply(g)
-            if r is None or r.ndim != 2 or not (0 < r.shape[0] <= MAX_SIDE and 0 < r.shape[1] <= MAX_SIDE):
+            if (
+                r is None
+                or r.ndim != 2
+                or not (0 < r.shape[0] <= MAX_SIDE and 0 < r.shape[1] <= MAX_SIDE)
+            ):
                 return None
             out.append(r)
         return tuple(out)
@@ -133,12 +141,28 @@ class _Walk:
         shapes_ok = all(g.shape == s for g, s in zip(train, self.out_shapes, strict=True))
         promise = 0.0
         if shapes_ok:
-            for fit in fits(train, self.ys, local=len(steps) <= self.options.local_depth, tests=grids[self.n_train :]):
+            for fit in fits(
+                train,
+                self.ys,
+                local=len(steps) <= self.options.local_depth,
+                tests=grids[self.n_train :],
+            ):
                 predicted = [fit.predict(t) for t in grids[self.n_train :]]
-                if any(p is None or p.ndim != 2 or not (0 < p.shape[0] <= MAX_SIDE and 0 < p.shape[1] <= MAX_SIDE) for p in predicted):
+                if any(
+                    p is None
+                    or p.ndim != 2
+                    or not (0 < p.shape[0] <= MAX_SIDE and 0 < p.shape[1] <= MAX_SIDE)
+                    for p in predicted
+                ):
                     continue
                 program = Program(steps, fit.name, cost + fit.cost)
-                self._add(Finding(program, tuple(Grid.from_array(p) for p in predicted if p is not None), "exact"))
+                self._add(
+                    Finding(
+                        program,
+                        tuple(Grid.from_array(p) for p in predicted if p is not None),
+                        "exact",
+                    )
+                )
             promise = agreement(train, self.ys)
             if len(self.partials) < 64 or promise > self.partials[-1].agreement:
                 self._partial(grids, steps, cost, promise)
@@ -146,7 +170,10 @@ class _Walk:
                 self.pieces.append(piece_stack.Piece(grids, Program(steps).text, cost))
         else:
             # a size closer to the outputs' is a better start than an arbitrary one
-            promise = -sum(abs(g.shape[0] - s[0]) + abs(g.shape[1] - s[1]) for g, s in zip(train, self.out_shapes, strict=True)) / (4 * MAX_SIDE * self.n_train)
+            promise = -sum(
+                abs(g.shape[0] - s[0]) + abs(g.shape[1] - s[1])
+                for g, s in zip(train, self.out_shapes, strict=True)
+            ) / (4 * MAX_SIDE * self.n_train)
         return _State(grids, steps, cost, promise)
 
     def _add(self, finding: Finding) -> None:
@@ -155,9 +182,13 @@ class _Walk:
         if old is None or finding.rank_key < old.rank_key:
             self.findings[k] = finding
 
-    def _partial(self, grids: tuple[Cells, ...], steps: tuple[str, ...], cost: float, promise: float) -> None:
+    def _partial(
+        self, grids: tuple[Cells, ...], steps: tuple[str, ...], cost: float, promise: float
+    ) -> None:
         tests = grids[self.n_train :]
-        finding = Finding(Program(steps, "", cost), tuple(Grid.from_array(t) for t in tests), "partial", promise)
+        finding = Finding(
+            Program(steps, "", cost), tuple(Grid.from_array(t) for t in tests), "partial", promise
+        )
         self.partials.append(finding)
         self.partials.sort(key=lambda f: f.rank_key)
         del self.partials[64:]
@@ -208,7 +239,7 @@ def search(
         stop = None
         for state in frontier:
             for op in walk.ops:
-                if walk.applications % 64 == 0 and walk.out_of_time():
+                if walk.out_of_time():
                     stop = "deadline"
                     break
                 walk.applications += 1

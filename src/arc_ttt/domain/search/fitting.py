@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +66,17 @@ def _apply_map(mapping: dict[int, int], *, strict: bool) -> Callable[[Cells], Ce
 
 def _neighbourhood_keys(a: Cells, kind: str) -> npt.NDArray[np.int64]:
     """One integer per cell describing the cell and its surroundings (``kind`` of view)."""
+    return _cached_keys(a.shape, a.tobytes(), kind)
+
+
+@lru_cache(maxsize=8192)
+def _cached_keys(shape: tuple[int, int], raw: bytes, kind: str) -> npt.NDArray[np.int64]:
+    keys = _compute_keys(np.frombuffer(raw, dtype=np.uint8).reshape(shape), kind)
+    keys.setflags(write=False)
+    return keys
+
+
+def _compute_keys(a: Cells, kind: str) -> npt.NDArray[np.int64]:
     edge = 0 if kind == "square0" else OUTSIDE
     p = np.pad(a.astype(np.int64), 1, constant_values=edge)
     h, w = a.shape
@@ -112,7 +124,9 @@ _KIND_COST = {"square0": 2.1, "cross": 1.5, "count": 1.5, "rays": 1.7, "lines": 
 
 
 _SYMMETRIES = tuple(
-    (lambda a, k=k, m=m: np.rot90(a[:, ::-1] if m else a, k)) for m in (False, True) for k in range(4)
+    (lambda a, k=k, m=m: np.rot90(a[:, ::-1] if m else a, k))
+    for m in (False, True)
+    for k in range(4)
 )
 
 
@@ -149,7 +163,9 @@ def _learn(xs: Sequence[Cells], ys: Sequence[Cells], kind: str, symmetric: bool)
     return _Table(kind, table_keys, table_vals)
 
 
-def _predict(tables: Sequence[_Table], a: Cells, keep_unseen: bool) -> tuple[Cells, npt.NDArray[np.bool_]]:
+def _predict(
+    tables: Sequence[_Table], a: Cells, keep_unseen: bool
+) -> tuple[Cells, npt.NDArray[np.bool_]]:
     """Each cell from the first table that knows its neighbourhood; the rest keep their color.
     Also returns which cells some table knew."""
     out = a.ravel().astype(np.int64)
@@ -163,7 +179,11 @@ def _predict(tables: Sequence[_Table], a: Cells, keep_unseen: bool) -> tuple[Cel
 
 
 def _generalises(
-    xs: Sequence[Cells], ys: Sequence[Cells], kinds: Sequence[str], symmetric: bool, keep_unseen: bool
+    xs: Sequence[Cells],
+    ys: Sequence[Cells],
+    kinds: Sequence[str],
+    symmetric: bool,
+    keep_unseen: bool,
 ) -> bool:
     """Leave-one-out: tables learned without demonstration j never get a cell of j wrong
     (with ``keep_unseen``, also where they keep a cell of a new neighbourhood), and they know
@@ -205,10 +225,14 @@ def local_rules(xs: Sequence[Cells], ys: Sequence[Cells], tests: Sequence[Cells]
             if all(_predict([table], t, False)[1].all() for t in tests) and _generalises(
                 xs, ys, [table.kind], symmetric, keep_unseen=False
             ):
-                found.append(Fit(f"local({table.kind}{tag})", _KIND_COST[table.kind] + extra, _strict(table)))
+                found.append(
+                    Fit(f"local({table.kind}{tag})", _KIND_COST[table.kind] + extra, _strict(table))
+                )
         if tables and _generalises(xs, ys, [t.kind for t in tables], symmetric, keep_unseen=True):
             names = "+".join(t.kind for t in tables)
             found.append(Fit(f"local({names},keep_unseen{tag})", 2.8 + extra, _backoff(tables)))
+        if any("keep_unseen" not in f.name for f in found):
+            break  # a rule that knows every test neighbourhood: no need to learn symmetric ones
     return sorted(found, key=lambda f: f.cost)
 
 

@@ -105,19 +105,11 @@ def top_left_cell(a: Cells) -> Cells | None:
 
 
 def unrepeat(a: Cells) -> Cells | None:
-    """The smallest tile whose repetition gives the grid (the grid itself is not a tile)."""
+    """The smallest tile whose whole repetition gives the grid (the grid itself is not a tile)."""
     h, w = a.shape
-    best: tuple[int, int] | None = None
-    for p in range(1, h + 1):
-        if not np.array_equal(a[p:], a[: h - p]):
-            continue
-        for q in range(1, w + 1):
-            if (p, q) == (h, w) or not np.array_equal(a[:, q:], a[:, : w - q]):
-                continue
-            if best is None or p * q < best[0] * best[1]:
-                best = (p, q)
-            break
-    return None if best is None else a[: best[0], : best[1]]
+    p = next(p for p in range(1, h + 1) if h % p == 0 and np.array_equal(a[p:], a[: h - p]))
+    q = next(q for q in range(1, w + 1) if w % q == 0 and np.array_equal(a[:, q:], a[:, : w - q]))
+    return None if (p, q) == (h, w) else a[:p, :q]
 
 
 def rotate_four(a: Cells, clockwise: bool = True) -> Cells | None:
@@ -135,3 +127,18 @@ def shrink(a: Cells) -> Cells | None:
     if a.shape[0] < 3 or a.shape[1] < 3:
         return None
     return a[1:-1, 1:-1]
+
+
+def mirror_overlap(a: Cells, down: bool = True) -> Cells | None:
+    """The grid followed by its mirror image, sharing the last row (or column)."""
+    if down:
+        return fits(np.vstack([a, a[-2::-1, :]]))
+    return fits(np.hstack([a, a[:, -2::-1]]))
+
+
+def scale_by_colors(a: Cells, background: int = 0) -> Cells | None:
+    """Scale up by the number of non-background colors the grid uses."""
+    k = int(np.count_nonzero(np.bincount(a.ravel(), minlength=10))) - int(np.any(a == background))
+    if k < 2:
+        return None
+    return scale_up(a, k)

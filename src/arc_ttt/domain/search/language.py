@@ -64,6 +64,8 @@ _SPLITS: dict[str, Callable[[Cells], list[Cells] | None]] = {
     "lines": partition.split_lines,
     "rows2": partial(partition.split_equal, axis=0),
     "cols2": partial(partition.split_equal, axis=1),
+    "quadrants": partition.split_quadrants,
+    "squares": partition.split_squares,
 }
 
 
@@ -103,47 +105,122 @@ def operations(
         Operation(f"tile({r}x{c})", partial(geometry.tile, rows=r, cols=c))
         for r, c in ((1, 2), (2, 1), (2, 2), (3, 3), (1, 3), (3, 1), (4, 4))
     ]
-    ops += [Operation(f"half({h})", partial(geometry.half, which=h)) for h in ("top", "bottom", "left", "right")]
-    ops += [Operation(f"gravity({d})", partial(regions.gravity, direction=d)) for d in ("down", "up", "left", "right")]
-    ops += [Operation(f"lines({d})", partial(regions.lines_from_cells, direction=d), 1.3) for d in ("rows", "cols", "both")]
+    ops += [
+        Operation(f"half({h})", partial(geometry.half, which=h))
+        for h in ("top", "bottom", "left", "right")
+    ]
+    ops += [
+        Operation(f"gravity({d})", partial(regions.gravity, direction=d))
+        for d in ("down", "up", "left", "right")
+    ]
+    ops += [
+        Operation(f"lines({d})", partial(regions.lines_from_cells, direction=d), 1.3)
+        for d in ("rows", "cols", "both")
+    ]
     for hole in sorted({0, *holes}):
         ops += [
-            Operation(f"symmetrize({s},hole={hole})", partial(regions.symmetrize, kind=s, hole=hole))
+            Operation(
+                f"symmetrize({s},hole={hole})", partial(regions.symmetrize, kind=s, hole=hole)
+            )
             for s in regions.SYMMETRIES
         ]
     for hole in sorted(holes):
-        ops.append(Operation(f"complete_pattern(hole={hole})", partial(regions.complete_pattern, hole=hole)))
-        ops.append(Operation(f"pattern_under(hole={hole})", partial(regions.pattern_under_holes, hole=hole)))
-    ops.append(Operation("complete_pattern(hole=0)", partial(regions.complete_pattern, hole=0), 1.2))
+        ops.append(
+            Operation(
+                f"complete_pattern(hole={hole})", partial(regions.complete_pattern, hole=hole)
+            )
+        )
+        ops.append(
+            Operation(
+                f"pattern_under(hole={hole})", partial(regions.pattern_under_holes, hole=hole)
+            )
+        )
+    ops.append(
+        Operation("complete_pattern(hole=0)", partial(regions.complete_pattern, hole=0), 1.2)
+    )
     ops.append(Operation("fractal", regions.fractal))
     ops.append(Operation("fractal(inverse)", partial(regions.fractal, inverse=True)))
     for by in ("size_rank", "size"):
         ops.append(Operation(f"label_objects({by})", partial(label_objects, by=by), 1.3))
-        ops.append(Operation(f"label_objects4({by})", partial(label_objects, by=by, diagonal=False), 1.3))
+        ops.append(
+            Operation(f"label_objects4({by})", partial(label_objects, by=by, diagonal=False), 1.3)
+        )
     ops += [Operation(f"keep_color({c})", partial(colors.keep_color, color=c)) for c in ins]
     ops += [Operation(f"drop_color({c})", partial(colors.drop_color, color=c)) for c in ins]
     ops += [Operation(f"paint_all({c})", partial(colors.paint_all, color=c)) for c in outs]
     ops += [Operation(f"fill_enclosed({c})", partial(regions.fill_enclosed, color=c)) for c in outs]
     ops += [Operation(f"outline({c})", partial(regions.outline, color=c)) for c in outs]
-    ops += [Operation(f"outline8({c})", partial(regions.outline, color=c, diagonal=True), 1.2) for c in outs]
+    ops += [
+        Operation(f"outline8({c})", partial(regions.outline, color=c, diagonal=True), 1.2)
+        for c in outs
+    ]
     for name, split in _SPLITS.items():
         ops += [
-            Operation(f"split({name})|{how}", _parts_then(split, partial(partition.combine, how=how)), 1.5)
+            Operation(
+                f"split({name})|{how}", _parts_then(split, partial(partition.combine, how=how)), 1.5
+            )
             for how in partition.LOGIC
         ]
         ops += [
-            Operation(f"split({name})|overlay({top})", _parts_then(split, partial(partition.overlay, last_on_top=top)), 1.5)
+            Operation(
+                f"split({name})|overlay({top})",
+                _parts_then(split, partial(partition.overlay, last_on_top=top)),
+                1.5,
+            )
             for top in (False, True)
         ]
+    for name in ("lines", "squares"):
+        ops += [
+            Operation(
+                f"split({name})|part({how})",
+                _parts_then(_SPLITS[name], partial(partition.pick_part, how=how)),
+                1.5,
+            )
+            for how in partition.PART_PICKS
+        ]
     ops += [
-        Operation(f"split(lines)|part({how})", _parts_then(partition.split_lines, partial(partition.pick_part, how=how)), 1.5)
-        for how in partition.PART_PICKS
+        Operation("swap_colors", colors.swap_colors),
+        Operation("count_cells", colors.count_cells, 1.3),
+        Operation("colors_by_count", colors.colors_by_count, 1.3),
+        Operation("colors_by_count(row)", partial(colors.colors_by_count, column=False), 1.3),
+        Operation("mirror_overlap(down)", geometry.mirror_overlap, 1.2),
+        Operation("mirror_overlap(right)", partial(geometry.mirror_overlap, down=False), 1.2),
+        Operation("scale_by_colors", geometry.scale_by_colors),
+        Operation("fractal(majority)", partial(regions.fractal, color=-1)),
     ]
+    ops += [Operation(f"fractal(color={c})", partial(regions.fractal, color=c), 1.2) for c in ins]
+    for hole in sorted({0, *holes}):
+        ops += [
+            Operation(
+                f"symmetry_under({s},hole={hole})",
+                partial(regions.symmetry_under_holes, kind=s, hole=hole),
+                1.3,
+            )
+            for s in regions.SYMMETRIES
+        ]
     for diagonal, by_color in ((True, False), (False, True)):
         tag = ("8" if diagonal else "4") + ("c" if by_color else "")
         for how in PICKS:
-            ops.append(Operation(f"object{tag}({how})", partial(_object, how=how, diagonal=diagonal, by_color=by_color, region=False), 1.5))
-            ops.append(Operation(f"object_box{tag}({how})", partial(_object, how=how, diagonal=diagonal, by_color=by_color, region=True), 1.6))
+            ops.append(
+                Operation(
+                    f"object{tag}({how})",
+                    partial(_object, how=how, diagonal=diagonal, by_color=by_color, region=False),
+                    1.5,
+                )
+            )
+            ops.append(
+                Operation(
+                    f"object_box{tag}({how})",
+                    partial(_object, how=how, diagonal=diagonal, by_color=by_color, region=True),
+                    1.6,
+                )
+            )
         for how in ("largest", "smallest"):
-            ops.append(Operation(f"erase{tag}({how})", partial(_erase_object, how=how, diagonal=diagonal, by_color=by_color), 1.6))
+            ops.append(
+                Operation(
+                    f"erase{tag}({how})",
+                    partial(_erase_object, how=how, diagonal=diagonal, by_color=by_color),
+                    1.6,
+                )
+            )
     return tuple(ops)

@@ -10,8 +10,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from arc_ttt.domain.search.cells import Cells
-from arc_ttt.domain.search.objects import Component, components
-from arc_ttt.domain.search.regions import enclosed
+from arc_ttt.domain.search.objects import Component, _holes, components
 
 KEEP = -1  # the object keeps its own colors
 
@@ -27,7 +26,9 @@ def _properties(objs: Sequence[Component], shape: tuple[int, int]) -> dict[str, 
         "size": sizes,
         "size_rank": [desc.index(s) for s in sizes],
         "color": [tuple(sorted(o.colors())) for o in objs],
-        "touches_border": [o.top == 0 or o.left == 0 or o.bottom == h or o.right == w for o in objs],
+        "touches_border": [
+            o.top == 0 or o.left == 0 or o.bottom == h or o.right == w for o in objs
+        ],
         "shape": [o.shape_key() for o in objs],
         "shape_repeats": [shapes[o.shape_key()] > 1 for o in objs],
         "height": [o.bottom - o.top for o in objs],
@@ -35,11 +36,6 @@ def _properties(objs: Sequence[Component], shape: tuple[int, int]) -> dict[str, 
         "holes": [_holes(o) for o in objs],
         "is_rectangle": [o.size == o.box_area for o in objs],
     }
-
-
-def _holes(o: Component) -> int:
-    """How many background cells of the object's box the object encloses (4-connected)."""
-    return int(enclosed((o.mask()).astype(np.uint8) * 1, 0).sum())
 
 
 PROPERTIES = tuple(_properties([], (1, 1)).keys())
@@ -97,12 +93,19 @@ def fit_object_recolor(
                 continue
             if any(v not in table for tp in test_props for v in tp[name]):
                 continue
-            found.append((f"recolor_objects{'8' if diagonal else '4'}{'c' if by_color else ''}(by={name})", _predictor(dict(table), name, diagonal, by_color)))
+            found.append(
+                (
+                    f"recolor_objects{'8' if diagonal else '4'}{'c' if by_color else ''}(by={name})",
+                    _predictor(dict(table), name, diagonal, by_color),
+                )
+            )
             break
     return found
 
 
-def _predictor(table: dict[object, int], name: str, diagonal: bool, by_color: bool) -> Callable[[Cells], Cells | None]:
+def _predictor(
+    table: dict[object, int], name: str, diagonal: bool, by_color: bool
+) -> Callable[[Cells], Cells | None]:
     def predict(a: Cells) -> Cells | None:
         objs = components(a, diagonal=diagonal, by_color=by_color)
         values = _properties(objs, a.shape)[name]

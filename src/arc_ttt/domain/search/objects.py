@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 
 from arc_ttt.domain.search.cells import Cells
+from arc_ttt.domain.search.regions import enclosed
 
 _FOUR = ((1, 0), (-1, 0), (0, 1), (0, -1))
 _EIGHT = (*_FOUR, (1, 1), (1, -1), (-1, 1), (-1, -1))
@@ -52,7 +53,9 @@ class Component:
         return bytes(m.shape) + m.tobytes()
 
 
-def components(a: Cells, *, diagonal: bool, by_color: bool, background: int = 0) -> tuple[Component, ...]:
+def components(
+    a: Cells, *, diagonal: bool, by_color: bool, background: int = 0
+) -> tuple[Component, ...]:
     """Every component in reading order of its first cell."""
     return _components(a.shape, a.tobytes(), diagonal, by_color, background)
 
@@ -96,6 +99,11 @@ def _components(
     return tuple(found)
 
 
+def _holes(o: Component) -> int:
+    """Background cells of the object's box that the object encloses (4-connected)."""
+    return int(enclosed(o.mask().astype(np.uint8), 0).sum())
+
+
 def _unique_by(objs: tuple[Component, ...], score: list[float], want_max: bool) -> Component | None:
     """The one object whose score is strictly best, or None on a tie."""
     best = max(score) if want_max else min(score)
@@ -118,6 +126,9 @@ PICKS = (
     "right",
     "densest_box",
     "sparsest_box",
+    "symmetric",
+    "asymmetric",
+    "most_holes",
 )
 
 
@@ -149,6 +160,17 @@ def pick(objs: tuple[Component, ...], how: str) -> Component | None:
         return _unique_by(objs, [o.left for o in objs], False)
     if how == "right":
         return _unique_by(objs, [o.right for o in objs], True)
+    if how in ("symmetric", "asymmetric"):
+        sym = [
+            bool(
+                np.array_equal(o.image, o.image[:, ::-1]) or np.array_equal(o.image, o.image[::-1])
+            )
+            for o in objs
+        ]
+        lonely = [o for o, s in zip(objs, sym, strict=True) if s == (how == "symmetric")]
+        return lonely[0] if len(lonely) == 1 else None
+    if how == "most_holes":
+        return _unique_by(objs, [_holes(o) for o in objs], True)
     if how == "unique_color":
         counts = Counter(c for o in objs for c in o.colors())
         lonely = [o for o in objs if any(counts[c] == 1 for c in o.colors())]

@@ -36,15 +36,20 @@ def _split_lines(shape: tuple[int, int], raw: bytes) -> list[Cells] | None:
     row_uniform = np.all(a == a[:, :1], axis=1)
     col_uniform = np.all(a == a[:1, :], axis=0)
     candidates = set(a[row_uniform, 0].tolist()) | set(a[0, col_uniform].tolist())
+    best: tuple[tuple[bool, bool, int], list[Cells]] | None = None
     for color in sorted(candidates):
         rows = (row_uniform & (a[:, 0] == color)).tolist()
         cols = (col_uniform & (a[0, :] == color)).tolist()
         if all(rows) or all(cols):
             continue
         parts = [a[r0:r1, c0:c1] for r0, r1 in _runs(rows) for c0, c1 in _runs(cols)]
-        if len(parts) >= 2:
-            return parts
-    return None
+        if len(parts) < 2:
+            continue
+        # separators that cut equal parts, in a color other than background, win
+        rank = (len({p.shape for p in parts}) == 1, color != 0, -color)
+        if best is None or rank > best[0]:
+            best = (rank, parts)
+    return None if best is None else best[1]
 
 
 def split_equal(a: Cells, axis: int, n: int = 2) -> list[Cells] | None:
@@ -53,6 +58,28 @@ def split_equal(a: Cells, axis: int, n: int = 2) -> list[Cells] | None:
     if size % n or size < n:
         return None
     return list(np.split(a, n, axis=axis))
+
+
+def split_quadrants(a: Cells) -> list[Cells] | None:
+    """The four equal quadrants (reading order); applies to even heights and widths."""
+    h, w = a.shape
+    if h % 2 or w % 2:
+        return None
+    return [
+        a[: h // 2, : w // 2],
+        a[: h // 2, w // 2 :],
+        a[h // 2 :, : w // 2],
+        a[h // 2 :, w // 2 :],
+    ]
+
+
+def split_squares(a: Cells) -> list[Cells] | None:
+    """Square blocks along the longer side, when the longer side is a multiple of the shorter."""
+    h, w = a.shape
+    if h == w or max(h, w) % min(h, w):
+        return None
+    n = max(h, w) // min(h, w)
+    return list(np.split(a, n, axis=0 if h > w else 1))
 
 
 LOGIC = ("and", "or", "xor", "nor", "left_only", "right_only")
@@ -85,7 +112,16 @@ def overlay(parts: list[Cells] | None, last_on_top: bool, background: int = 0) -
     return out
 
 
-PART_PICKS = ("most_filled", "least_filled", "odd_one", "most_colors", "first", "last")
+PART_PICKS = (
+    "most_filled",
+    "least_filled",
+    "odd_one",
+    "most_colors",
+    "first",
+    "last",
+    "symmetric",
+    "asymmetric",
+)
 
 
 def pick_part(parts: list[Cells] | None, how: str, background: int = 0) -> Cells | None:
@@ -100,6 +136,10 @@ def pick_part(parts: list[Cells] | None, how: str, background: int = 0) -> Cells
         counts = Counter(key(p) for p in parts)
         lonely = [p for p in parts if counts[key(p)] == 1]
         return lonely[0] if len(lonely) == 1 and len(parts) > 2 else None
+    if how in ("symmetric", "asymmetric"):
+        sym = [bool(np.array_equal(p, p[:, ::-1]) or np.array_equal(p, p[::-1])) for p in parts]
+        lonely = [p for p, s in zip(parts, sym, strict=True) if s == (how == "symmetric")]
+        return lonely[0] if len(lonely) == 1 else None
     if how == "most_colors":
         score = [len(np.unique(p)) for p in parts]
     else:

@@ -45,7 +45,10 @@ def stack(pieces: Sequence[Piece], ys: Sequence[Cells], max_pieces: int = 4) -> 
     while any(t.any() for t in todo):
         if len(chosen) == max_pieces:
             return None
-        gains = [sum(int(np.count_nonzero(todo[i] & (p.grids[i] != 0))) for i in range(n)) for p in pieces]
+        gains = [
+            sum(int(np.count_nonzero(todo[i] & (p.grids[i] != 0))) for i in range(n))
+            for p in pieces
+        ]
         if not gains or max(gains) == 0:
             return None
         best = max(range(len(pieces)), key=lambda i: (gains[i], -pieces[i].cost))

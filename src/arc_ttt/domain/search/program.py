@@ -47,7 +47,11 @@ class Finding:
     def rank_key(self) -> tuple[int, float, float]:
         """Sort key, best first: exact fits, then pieces, then partial; then simpler, closer."""
         order = {"exact": 0, "pieces": 1, "partial": 2}[self.kind]
-        return (order, self.program.cost if self.kind != "partial" else -self.agreement, self.program.cost)
+        return (
+            order,
+            self.program.cost if self.kind != "partial" else -self.agreement,
+            self.program.cost,
+        )
 
     def describe(self) -> dict[str, object]:
         """JSON-ready provenance."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 
 import numpy as np
@@ -19,7 +20,12 @@ def _enclosed(shape: tuple[int, int], raw: bytes, background: int) -> np.ndarray
     a = np.frombuffer(raw, dtype=np.uint8).reshape(shape)
     open_ = a == background
     reach = np.zeros_like(open_)
-    reach[0, :], reach[-1, :], reach[:, 0], reach[:, -1] = open_[0, :], open_[-1, :], open_[:, 0], open_[:, -1]
+    reach[0, :], reach[-1, :], reach[:, 0], reach[:, -1] = (
+        open_[0, :],
+        open_[-1, :],
+        open_[:, 0],
+        open_[:, -1],
+    )
     while True:  # grow the outside region one step at a time (numpy dilation) until it stops
         grown = reach.copy()
         grown[1:, :] |= reach[:-1, :]
@@ -151,7 +157,7 @@ def fill_boxes(a: Cells, background: int = 0, axes: str = "both") -> Cells | Non
     for grid in grids:
         for line in grid:
             idx = np.nonzero(line != background)[0]
-            for i, j in zip(idx[:-1], idx[1:], strict=True):
+            for i, j in itertools.pairwise(idx):
                 if j > i + 1 and line[i] == line[j] and np.all(line[i + 1 : j] == background):
                     line[i + 1 : j] = line[i]
     return out
@@ -216,11 +222,30 @@ def pattern_under_holes(a: Cells, hole: int) -> Cells | None:
     return done[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
 
-def fractal(a: Cells, background: int = 0, inverse: bool = False) -> Cells | None:
+def fractal(
+    a: Cells, background: int = 0, inverse: bool = False, color: int | None = None
+) -> Cells | None:
     """Each cell becomes a copy of the whole grid where it is non-background (or, ``inverse``,
-    where it is background); elsewhere a block of background."""
+    where it is background; or, with ``color``, where it has that color, -1 meaning the most
+    common color); elsewhere a block of background."""
     h, w = a.shape
     if h * h > 30 or w * w > 30:
         return None
-    mask = (a == background) if inverse else (a != background)
+    if color is not None:
+        want = int(np.argmax(np.bincount(a.ravel(), minlength=10))) if color < 0 else color
+        mask = a == want
+    else:
+        mask = (a == background) if inverse else (a != background)
     return np.kron(mask.astype(np.uint8), a).astype(np.uint8)
+
+
+def symmetry_under_holes(a: Cells, kind: str, hole: int) -> Cells | None:
+    """What ``symmetrize`` puts under the ``hole`` cells, cropped to their bounding box."""
+    ys, xs = np.nonzero(a == hole)
+    if ys.size == 0:
+        return None
+    done = symmetrize(a, kind, hole)
+    if done is None:
+        return None
+    region = done[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    return None if np.any(region == hole) else region
