@@ -84,6 +84,7 @@ def one_task(tmp_path_factory) -> Path:
 
 
 SOLVE_TOML = """
+sources = ["neural"]
 [model]
 path = "builtin"
 d_model = 16

@@ -32,7 +32,17 @@ RUN_FILES = (
 
 def evaluate(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return arc_ttt(
-        "evaluate", "--model", "builtin", "--method", "full", "--steps", "4", *args, cwd=cwd
+        "evaluate",
+        "--sources",
+        "neural",
+        "--model",
+        "builtin",
+        "--method",
+        "full",
+        "--steps",
+        "4",
+        *args,
+        cwd=cwd,
     )
 
 
