@@ -18,7 +18,7 @@ import numpy as np
 from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.search import pieces as piece_stack
 from arc_ttt.domain.search.cells import MAX_SIDE, Cells, key
-from arc_ttt.domain.search.fitting import agreement, fits
+from arc_ttt.domain.search.fitting import agreement, changes_color, fits, role_color_map
 from arc_ttt.domain.search.language import Operation, operations
 from arc_ttt.domain.search.program import Finding, Program
 from arc_ttt.domain.task import Task
@@ -163,6 +163,9 @@ class _Walk:
                         "exact",
                     )
                 )
+            if steps:
+                self._mark_changes(grids, steps, cost)
+            self._role_colors(grids, steps, cost)
             promise = agreement(train, self.ys)
             if len(self.partials) < 64 or promise > self.partials[-1].agreement:
                 self._partial(grids, steps, cost, promise)
@@ -175,6 +178,28 @@ class _Walk:
                 for g, s in zip(train, self.out_shapes, strict=True)
             ) / (4 * MAX_SIDE * self.n_train)
         return _State(grids, steps, cost, promise)
+
+    def _mark_changes(self, grids: tuple[Cells, ...], steps: tuple[str, ...], cost: float) -> None:
+        """The fit 'the program says where, one learned color says what'."""
+        color = changes_color(grids[: self.n_train], self.xs, self.ys)
+        if color is None:
+            return
+        predicted = []
+        for state, root in zip(grids[self.n_train :], self.tests, strict=True):
+            if state.shape != root.shape:
+                return
+            predicted.append(Grid.from_array(np.where(state != root, np.uint8(color), root)))
+        program = Program(steps, f"mark_changes({color})", cost + 1.0)
+        self._add(Finding(program, tuple(predicted), "exact"))
+
+    def _role_colors(self, grids: tuple[Cells, ...], steps: tuple[str, ...], cost: float) -> None:
+        found = role_color_map(
+            grids[: self.n_train], self.xs, self.ys, grids[self.n_train :], self.tests
+        )
+        if found is not None:
+            text, outputs = found
+            program = Program(steps, text, cost + 1.0)
+            self._add(Finding(program, tuple(Grid.from_array(o) for o in outputs), "exact"))
 
     def _add(self, finding: Finding) -> None:
         k = tuple(key(g.cells) for g in finding.outputs)

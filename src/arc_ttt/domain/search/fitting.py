@@ -284,3 +284,86 @@ def agreement(xs: Sequence[Cells], ys: Sequence[Cells]) -> float:
         if x.shape == y.shape:
             total += float(np.mean(x == y))
     return total / len(xs)
+
+
+def changes_color(
+    states: Sequence[Cells], roots: Sequence[Cells], ys: Sequence[Cells]
+) -> int | None:
+    """The one color every output gives the cells a program changed in its input, when the
+    outputs are otherwise the input: the program found where, the color is learned."""
+    color = None
+    for state, root, y in zip(states, roots, ys, strict=True):
+        if state.shape != root.shape or root.shape != y.shape:
+            return None
+        changed = state != root
+        if np.any(y[~changed] != root[~changed]):
+            return None
+        values = np.unique(y[changed])
+        if values.size > 1 or (values.size == 1 and color is not None and values[0] != color):
+            return None
+        if values.size == 1:
+            color = int(values[0])
+    return color
+
+
+def _roles(root: Cells) -> npt.NDArray[np.int64]:
+    """Per color, its role in ``root``: 0 stays 0, the other colors present are numbered 1, 2,
+    ... from the most common; colors absent from ``root`` become 10 + color (a literal)."""
+    counts = np.bincount(root.ravel(), minlength=10)
+    order = sorted((c for c in range(1, 10) if counts[c]), key=lambda c: (-counts[c], c))
+    table = np.array([10 + c for c in range(10)], dtype=np.int64)
+    table[0] = 0
+    for rank, c in enumerate(order, start=1):
+        table[c] = rank
+    return table
+
+
+def role_color_map(
+    states: Sequence[Cells],
+    roots: Sequence[Cells],
+    ys: Sequence[Cells],
+    test_states: Sequence[Cells],
+    test_roots: Sequence[Cells],
+) -> tuple[str, list[Cells]] | None:
+    """A color map over color *roles* (most common color of the task's input, second most
+    common, ..., or a fixed color), for tasks whose demonstrations each use their own colors.
+    Returns its text and the test grids, or None."""
+    table = np.full(20, -1, dtype=np.int64)
+    for state, root, y in zip(states, roots, ys, strict=True):
+        if state.shape != y.shape:
+            return None
+        role = _roles(root)
+        src, dst = role[state].ravel(), role[y].ravel()
+        pairs = np.unique(src * 20 + dst)
+        s, d = pairs // 20, pairs % 20
+        if len(np.unique(s)) != len(s):
+            return None
+        known = table[s]
+        if np.any((known >= 0) & (known != d)):
+            return None
+        table[s] = d
+    if np.all(table[table >= 0] == np.nonzero(table >= 0)[0]):
+        return None  # the identity on roles: nothing learned
+    outputs = []
+    for state, root in zip(test_states, test_roots, strict=True):
+        role = _roles(root)
+        src = role[state]
+        if np.any(table[src] < 0):
+            return None
+        back = np.full(20, -1, dtype=np.int64)  # role -> color in this test grid
+        back[role] = np.arange(10)
+        back[10:] = np.arange(10)  # literals stand for themselves
+        out = back[table[src]]
+        if np.any(out < 0):
+            return None
+        outputs.append(out.astype(np.uint8))
+    text = ",".join(
+        f"{_role_name(int(s))}->{_role_name(int(table[s]))}"
+        for s in np.nonzero(table >= 0)[0]
+        if table[s] != s
+    )
+    return f"recolor_roles({text})", outputs
+
+
+def _role_name(r: int) -> str:
+    return str(r - 10) if r >= 10 else ("bg" if r == 0 else f"c{r}")

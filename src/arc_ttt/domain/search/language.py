@@ -98,6 +98,7 @@ def operations(
         Operation("fill_between", regions.fill_boxes),
         Operation("fill_between(rows)", partial(regions.fill_boxes, axes="rows")),
         Operation("fill_between(cols)", partial(regions.fill_boxes, axes="cols")),
+        Operation("fill_between(diagonals)", regions.fill_between_diagonals),
     ]
     ops += [Operation(f"scale_up({k})", partial(geometry.scale_up, k=k)) for k in (2, 3, 4, 5)]
     ops += [Operation(f"scale_down({k})", partial(geometry.scale_down, k=k)) for k in (2, 3, 4, 5)]

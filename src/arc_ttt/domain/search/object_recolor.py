@@ -23,6 +23,7 @@ def _properties(objs: Sequence[Component], shape: tuple[int, int]) -> dict[str, 
     return {
         "is_largest": [s == desc[0] for s in sizes],
         "is_smallest": [s == desc[-1] for s in sizes],
+        "size_class": ["max" if s == desc[0] else "min" if s == desc[-1] else "mid" for s in sizes],
         "size": sizes,
         "size_rank": [desc.index(s) for s in sizes],
         "color": [tuple(sorted(o.colors())) for o in objs],

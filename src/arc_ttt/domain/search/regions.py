@@ -163,6 +163,23 @@ def fill_boxes(a: Cells, background: int = 0, axes: str = "both") -> Cells | Non
     return out
 
 
+def fill_between_diagonals(a: Cells, background: int = 0) -> Cells | None:
+    """Background cells between two cells of one color on a diagonal take that color."""
+    out = a.copy()
+    h, w = a.shape
+    for flip in (False, True):
+        view = out[:, ::-1] if flip else out
+        for offset in range(-h + 1, w):
+            ys = np.arange(max(0, -offset), min(h, w - offset))
+            xs = ys + offset
+            line = view[ys, xs]
+            idx = np.nonzero(line != background)[0]
+            for i, j in itertools.pairwise(idx):
+                if j > i + 1 and line[i] == line[j] and np.all(line[i + 1 : j] == background):
+                    view[ys[i + 1 : j], xs[i + 1 : j]] = line[i]
+    return out
+
+
 @lru_cache(maxsize=20000)
 def _period_classes(h: int, w: int, kind: str, p: int, q: int) -> np.ndarray:
     i, j = np.indices((h, w))
