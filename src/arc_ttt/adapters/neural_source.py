@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
+from arc_ttt.application.shared_ttt import SharedTraining
 from arc_ttt.application.solve import SolveOptions, Solver, TaskResult
 from arc_ttt.domain.candidates import Candidate, CandidateBudget, Effort, Proposals
 from arc_ttt.domain.errors import SolveInterruptedError
@@ -70,6 +71,7 @@ class NeuralCandidateSource:
         self._built: Solver | None = solver if isinstance(solver, Solver) else None
         self.options = options
         self._clock = clock
+        self.shared: SharedTraining | None = None  # shared TTT's one training run, once done
 
     @property
     def solver(self) -> Solver:
@@ -103,6 +105,7 @@ class NeuralCandidateSource:
         total = None if budget.deadline is None else max(budget.deadline - self._clock(), 1e-6)
         own = replace(self.options.budget, total_seconds=total, task_seconds=budget.task_seconds)
         report = self.solver.solve(puzzles, replace(self.options, budget=own))
+        self.shared = report.shared
         for result in report.results:
             yield proposals_from(result, self.options)
         if report.interrupted:

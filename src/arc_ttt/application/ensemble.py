@@ -114,12 +114,15 @@ class Ensemble:
         finally:
             self._progress.finish()
         results = tuple(done[t.id] for t in task_list if t.id in done)
+        # A source that trained one model for the whole set (shared TTT) says so in ``shared``.
+        shared = [s.shared for s in self.sources if getattr(s, "shared", None) is not None]
         return SolveReport(
             results,
             self._clock() - start,
             options,
             interrupted=interrupted,
             unsolved=tuple(t.id for t in task_list if t.id not in done),
+            shared=shared[0] if shared else None,  # type: ignore[attr-defined]
         )
 
     def _later(self, k: int) -> range:
