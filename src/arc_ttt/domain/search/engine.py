@@ -23,7 +23,9 @@ from arc_ttt.domain.search.language import Operation, operations
 from arc_ttt.domain.search.program import Finding, Program
 from arc_ttt.domain.task import Task
 
-_STATE_OVERHEAD = 400  # bytes per stored state besides its cells (tuple, key, bookkeeping)
+_STATE_OVERHEAD = 400
+_MEMO_ENTRIES = 200_000  # cached (operation, grid) results per search
+_MISSING = object()  # bytes per stored state besides its cells (tuple, key, bookkeeping)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +82,15 @@ class SearchResult:
 @dataclass(slots=True)
 class _State:
     grids: tuple[Cells, ...]
+    keys: tuple[bytes, ...]
     steps: tuple[str, ...]
     cost: float
     promise: float
+
+
+def fits_side(a: Cells) -> bool:
+    """Whether both sides are 1..30."""
+    return bool(0 < a.shape[0] <= MAX_SIDE and 0 < a.shape[1] <= MAX_SIDE)
 
 
 class _Walk:
@@ -105,6 +113,7 @@ class _Walk:
         }
         self.ops: tuple[Operation, ...] = operations(in_colors, out_colors, holes)
         self.seen: set[bytes] = set()
+        self.memo: dict[tuple[int, bytes], tuple[Cells, bytes] | None] = {}
         self.findings: dict[tuple[bytes, ...], Finding] = {}
         self.partials: list[Finding] = []
         self.pieces: list[piece_stack.Piece] = []
@@ -116,22 +125,39 @@ class _Walk:
     def out_of_time(self) -> bool:
         return self.deadline is not None and self.clock() >= self.deadline
 
-    def apply(self, state: _State, op: Operation) -> tuple[Cells, ...] | None:
-        out = []
-        for g in state.grids:
-            r = op.apply(g)
-            if (
-                r is None
-                or r.ndim != 2
-                or not (0 < r.shape[0] <= MAX_SIDE and 0 < r.shape[1] <= MAX_SIDE)
-            ):
+    def apply(
+        self, state: _State, index: int
+    ) -> tuple[tuple[Cells, ...], tuple[bytes, ...]] | None:
+        """Operation ``index`` on every grid of the state, with the new grids' keys; None when
+        it does not apply to one of them. Results are cached per grid: many states share
+        grids (a test input an operation leaves alone, a crop reached two ways)."""
+        op = self.ops[index]
+        grids: list[Cells] = []
+        keys: list[bytes] = []
+        for g, k in zip(state.grids, state.keys, strict=True):
+            memo = (index, k)
+            hit: tuple[Cells, bytes] | None
+            if memo in self.memo:
+                hit = self.memo[memo]
+            else:
+                r = op.apply(g)
+                legal = r is not None and r.ndim == 2
+                hit = (r, key(r)) if r is not None and legal and fits_side(r) else None
+                if len(self.memo) < _MEMO_ENTRIES:
+                    self.memo[memo] = hit
+                    extra = 0 if hit is None else hit[0].nbytes + len(hit[1])
+                    self.bytes_used += _STATE_OVERHEAD // 2 + extra
+            if hit is None:
                 return None
-            out.append(r)
-        return tuple(out)
+            grids.append(hit[0])
+            keys.append(hit[1])
+        return tuple(grids), tuple(keys)
 
-    def visit(self, grids: tuple[Cells, ...], steps: tuple[str, ...], cost: float) -> _State | None:
+    def visit(
+        self, grids: tuple[Cells, ...], keys: tuple[bytes, ...], steps: tuple[str, ...], cost: float
+    ) -> _State | None:
         """Record a new state (``None`` if seen before) and fit it against the outputs."""
-        k = b"|".join(key(g) for g in grids)
+        k = b"|".join(keys)
         if k in self.seen:
             return None
         self.seen.add(k)
@@ -177,7 +203,7 @@ class _Walk:
                 abs(g.shape[0] - s[0]) + abs(g.shape[1] - s[1])
                 for g, s in zip(train, self.out_shapes, strict=True)
             ) / (4 * MAX_SIDE * self.n_train)
-        return _State(grids, steps, cost, promise)
+        return _State(grids, keys, steps, cost, promise)
 
     def _mark_changes(self, grids: tuple[Cells, ...], steps: tuple[str, ...], cost: float) -> None:
         """The fit 'the program says where, one learned color says what'."""
@@ -223,7 +249,7 @@ class _Walk:
 
     def stacked(self) -> Finding | None:
         chosen = piece_stack.stack(self.pieces, self.ys)
-        if chosen is None:
+        if not chosen:  # None: no cover; []: nothing to cover (all-background outputs)
             return None
         outputs = []
         for i in range(self.n_train, self.n_train + len(self.tests)):
@@ -251,27 +277,30 @@ def search(
         own = start + options.seconds
         deadline = own if deadline is None else min(deadline, own)
     walk = _Walk(task, options, deadline, clock)
-    root = walk.visit(tuple(walk.xs + walk.tests), (), 0.0)
+    root_grids = tuple(walk.xs + walk.tests)
+    root = walk.visit(root_grids, tuple(key(g) for g in root_grids), (), 0.0)
     frontier: list[_State] = [root] if root is not None else []
     stopped = "exhausted"
     depth_reached = 0
     for depth in range(1, options.max_depth + 1):
-        if walk.findings:
+        # branch and bound on the simplicity prior: every operation costs at least 1, so a
+        # program of ``depth`` operations cannot beat a finding that costs ``depth`` or less
+        if walk.findings and min(f.program.cost for f in walk.findings.values()) <= depth:
             stopped = "solved"
             break
         frontier.sort(key=lambda s: (-s.promise, s.cost))
         next_frontier: list[_State] = []
         stop = None
         for state in frontier:
-            for op in walk.ops:
+            for index, op in enumerate(walk.ops):
                 if walk.out_of_time():
                     stop = "deadline"
                     break
                 walk.applications += 1
-                grids = walk.apply(state, op)
-                if grids is None:
+                applied = walk.apply(state, index)
+                if applied is None:
                     continue
-                new = walk.visit(grids, (*state.steps, op.name), state.cost + op.cost)
+                new = walk.visit(*applied, (*state.steps, op.name), state.cost + op.cost)
                 if new is not None and depth < options.max_depth and not walk.over_memory():
                     next_frontier.append(new)
             if stop:

@@ -95,7 +95,8 @@ def _compute_keys(a: Cells, kind: str) -> npt.NDArray[np.int64]:
         bits = (1 << a.astype(np.int64)) * (a != 0)
         row = np.bitwise_or.reduce(bits, axis=1, keepdims=True) * np.ones((1, w), dtype=np.int64)
         col = np.bitwise_or.reduce(bits, axis=0, keepdims=True) * np.ones((h, 1), dtype=np.int64)
-        return center + 11 * (row + 1024 * col)
+        lines: npt.NDArray[np.int64] = center + 11 * (row + 1024 * col)
+        return lines
     else:
         raise ValueError(f"unknown neighbourhood {kind!r}")
     out = np.zeros((h, w), dtype=np.int64)
@@ -123,11 +124,9 @@ LOCAL_KINDS = ("square", "square0", "cross", "rays", "lines", "count")
 _KIND_COST = {"square0": 2.1, "cross": 1.5, "count": 1.5, "rays": 1.7, "lines": 1.8, "square": 2.0}
 
 
-_SYMMETRIES = tuple(
-    (lambda a, k=k, m=m: np.rot90(a[:, ::-1] if m else a, k))
-    for m in (False, True)
-    for k in range(4)
-)
+def _symmetries(a: Cells) -> list[Cells]:
+    """The 8 rotations and reflections of a grid."""
+    return [np.rot90(b, k) for b in (a, a[:, ::-1]) for k in range(4)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +147,8 @@ def _learn(xs: Sequence[Cells], ys: Sequence[Cells], kind: str, symmetric: bool)
     """The table for ``kind``, or None when two cells with one key want different colors.
     ``symmetric``: learn from the 8 rotations and reflections of every demonstration too."""
     if symmetric:
-        xs = [f(x) for x in xs for f in _SYMMETRIES]
-        ys = [f(y) for y in ys for f in _SYMMETRIES]
+        xs = [s for x in xs for s in _symmetries(x)]
+        ys = [s for y in ys for s in _symmetries(y)]
     keys = np.concatenate([_neighbourhood_keys(x, kind).ravel() for x in xs])
     targets = np.concatenate([y.ravel() for y in ys]).astype(np.int64)
     order = np.lexsort((targets, keys))

@@ -15,7 +15,7 @@ from arc_ttt.domain.search.objects import Component, _holes, components
 KEEP = -1  # the object keeps its own colors
 
 
-def _properties(objs: Sequence[Component], shape: tuple[int, int]) -> dict[str, list[object]]:
+def _properties(objs: Sequence[Component], shape: tuple[int, int]) -> dict[str, Sequence[object]]:
     sizes = [o.size for o in objs]
     desc = sorted(set(sizes), reverse=True)
     shapes = Counter(o.shape_key() for o in objs)

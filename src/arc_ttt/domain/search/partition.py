@@ -98,7 +98,8 @@ def combine(parts: list[Cells] | None, how: str, background: int = 0) -> Cells |
         "left_only": p & ~q,
         "right_only": q & ~p,
     }[how]
-    return result.astype(np.uint8)
+    out: Cells = result.astype(np.uint8)
+    return out
 
 
 def overlay(parts: list[Cells] | None, last_on_top: bool, background: int = 0) -> Cells | None:

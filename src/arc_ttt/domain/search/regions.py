@@ -36,14 +36,15 @@ def _enclosed(shape: tuple[int, int], raw: bytes, background: int) -> np.ndarray
         if np.array_equal(grown, reach):
             break
         reach = grown
-    mask = open_ & ~reach
+    mask: np.ndarray = open_ & ~reach
     mask.setflags(write=False)
     return mask
 
 
 def gravity(a: Cells, direction: str, background: int = 0) -> Cells | None:
     """Every non-background cell slides to the ``down``/``up``/``left``/``right`` edge, in order."""
-    turns = {"down": 0, "right": 1, "up": 2, "left": 3}[direction]
+    # np.rot90(a, k) turns counter-clockwise: k = 1 brings the left edge to the bottom
+    turns = {"down": 0, "left": 1, "up": 2, "right": 3}[direction]
     b = np.rot90(a, turns)  # make the direction "down"
     out = np.full_like(b, background)
     for j in range(b.shape[1]):
@@ -130,22 +131,22 @@ def symmetrize(a: Cells, kind: str, hole: int = 0) -> Cells | None:
 
 
 def lines_from_cells(a: Cells, direction: str, background: int = 0) -> Cells | None:
-    """Each non-background cell extends a line of its color across the grid: ``rows``, ``cols``
-    or ``both`` (rows drawn last, so they cross over columns)."""
-    out = a.copy()
+    """Each non-background cell extends a line of its color across the grid's background:
+    ``rows``, ``cols`` or ``both`` (rows drawn last, so they cross over columns; the grid's own
+    cells are never painted over)."""
     ys, xs = np.nonzero(a != background)
     if ys.size == 0:
         return a
     if ys.size > 30:
         return None
+    out = a.copy()
+    free = a == background
     if direction in ("cols", "both"):
         for y, x in zip(ys, xs, strict=True):
-            col = out[:, x]
-            col[col == background] = a[y, x]
+            out[free[:, x], x] = a[y, x]
     if direction in ("rows", "both"):
         for y, x in zip(ys, xs, strict=True):
-            row = out[y, :]
-            row[row == background] = a[y, x]
+            out[y, free[y, :]] = a[y, x]
     return out
 
 
