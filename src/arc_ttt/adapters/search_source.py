@@ -39,7 +39,8 @@ def proposals_from(task: Task, result: SearchResult) -> Proposals:
             others = [
                 f.program.text for f in result.findings if f is not finding and f.outputs[i] == grid
             ][:3]
-            exact = finding.program.cost if finding.kind == "exact" else None
+            # pieces reproduce every demonstration too (several programs stacked)
+            exact = finding.program.cost if finding.kind in ("exact", "pieces") else None
             provenance = {**finding.describe(), "also": others}
             row.append(Candidate(grid, NAME, float(finding.agreement), provenance, 1, exact))
         tests.append(tuple(row))
