@@ -31,3 +31,12 @@ def majority_color(a: Cells) -> int:
 def key(a: Cells) -> bytes:
     """A hashable identity of the grid: its shape and its bytes."""
     return bytes((a.shape[0], a.shape[1])) + a.tobytes()
+
+
+def is_symmetric(a: Cells) -> bool:
+    """Whether the grid equals its left-right or up-down mirror, or (square) its transpose."""
+    return bool(
+        np.array_equal(a, a[:, ::-1])
+        or np.array_equal(a, a[::-1])
+        or (a.shape[0] == a.shape[1] and np.array_equal(a, a.T))
+    )

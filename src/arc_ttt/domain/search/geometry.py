@@ -142,3 +142,10 @@ def scale_by_colors(a: Cells, background: int = 0) -> Cells | None:
     if k < 2:
         return None
     return scale_up(a, k)
+
+
+def extend_edges(a: Cells, background: int = 0) -> Cells | None:
+    """The grid with one more ring: each edge cell copied outwards, the corners background."""
+    out = np.pad(a, 1, mode="edge")
+    out[0, 0] = out[0, -1] = out[-1, 0] = out[-1, -1] = background
+    return fits(out)

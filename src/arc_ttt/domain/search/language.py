@@ -87,6 +87,7 @@ def operations(
         Operation("rotate_four", geometry.rotate_four),
         Operation("rotate_four(ccw)", partial(geometry.rotate_four, clockwise=False)),
         Operation("shrink", geometry.shrink),
+        Operation("extend_edges", geometry.extend_edges),
         Operation("drop_empty_lines", geometry.drop_uniform_lines),
         Operation("mirror_right", geometry.mirror_right),
         Operation("mirror_down", geometry.mirror_down),

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from arc_ttt.domain.search.cells import Cells
+from arc_ttt.domain.search.cells import Cells, is_symmetric
 from arc_ttt.domain.search.regions import enclosed
 
 _FOUR = ((1, 0), (-1, 0), (0, 1), (0, -1))
@@ -161,12 +161,7 @@ def pick(objs: tuple[Component, ...], how: str) -> Component | None:
     if how == "right":
         return _unique_by(objs, [o.right for o in objs], True)
     if how in ("symmetric", "asymmetric"):
-        sym = [
-            bool(
-                np.array_equal(o.image, o.image[:, ::-1]) or np.array_equal(o.image, o.image[::-1])
-            )
-            for o in objs
-        ]
+        sym = [is_symmetric(o.image) for o in objs]
         lonely = [o for o, s in zip(objs, sym, strict=True) if s == (how == "symmetric")]
         return lonely[0] if len(lonely) == 1 else None
     if how == "most_holes":

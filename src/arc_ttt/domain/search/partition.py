@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from arc_ttt.domain.search.cells import Cells, key
+from arc_ttt.domain.search.cells import Cells, is_symmetric, key
 
 
 def _runs(flags: list[bool]) -> list[tuple[int, int]]:
@@ -138,7 +138,7 @@ def pick_part(parts: list[Cells] | None, how: str, background: int = 0) -> Cells
         lonely = [p for p in parts if counts[key(p)] == 1]
         return lonely[0] if len(lonely) == 1 and len(parts) > 2 else None
     if how in ("symmetric", "asymmetric"):
-        sym = [bool(np.array_equal(p, p[:, ::-1]) or np.array_equal(p, p[::-1])) for p in parts]
+        sym = [is_symmetric(p) for p in parts]
         lonely = [p for p, s in zip(parts, sym, strict=True) if s == (how == "symmetric")]
         return lonely[0] if len(lonely) == 1 else None
     if how == "most_colors":
