@@ -69,6 +69,7 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--depth", type=int, default=3)
     p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--local-depth", type=int, default=SearchOptions().local_depth)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--json", default=None)
     p.add_argument("--show", action="store_true", help="print each task's line")
@@ -82,7 +83,7 @@ def main() -> None:
         elif a.part == "holdout":
             tasks = [t for t in tasks if held_out(t.id)]
     tasks = tasks[: a.limit] if a.limit else tasks
-    options = SearchOptions(max_depth=a.depth, seconds=a.seconds)
+    options = SearchOptions(max_depth=a.depth, seconds=a.seconds, local_depth=a.local_depth)
     t0 = time.monotonic()
     with ProcessPoolExecutor(a.workers) as pool:
         rows = list(pool.map(_run, [(t, options) for t in tasks], chunksize=1))
@@ -99,6 +100,7 @@ def main() -> None:
         "tasks": len(rows),
         "seconds_per_task_limit": a.seconds,
         "depth": a.depth,
+        "local_depth": a.local_depth,
         "pass_at_2": round(score, 4),
         "solved": sum(1 for r in rows if r["score"] == 1.0),
         "mean_cpu_s": round(sum(r["cpu"] for r in rows) / len(rows), 3),
