@@ -32,7 +32,15 @@ def _neural(record: dict) -> Candidate:
     scores = record.get("view_scores") or {}
     poe = sum(scores.values()) if scores else None
     best = max(record.get("generation_logprobs") or [float("-inf")])
-    return Candidate(Grid(record["grid"]), "neural", poe if poe is not None else best, {}, int(record["votes"]), None, poe)
+    return Candidate(
+        Grid(record["grid"]),
+        "neural",
+        poe if poe is not None else best,
+        {},
+        int(record["votes"]),
+        None,
+        poe,
+    )
 
 
 def load(run: Path) -> dict[str, list[list[Candidate]]]:
@@ -40,7 +48,9 @@ def load(run: Path) -> dict[str, list[list[Candidate]]]:
     out: dict[str, list[list[Candidate]]] = {}
     for task_dir in sorted((run / "cache" / "candidates").iterdir()):
         per_test: list[list[Candidate]] = []
-        for source_dir in sorted(task_dir.iterdir(), key=lambda p: not p.name.startswith("search-")):
+        for source_dir in sorted(
+            task_dir.iterdir(), key=lambda p: not p.name.startswith("search-")
+        ):
             files = sorted(source_dir.glob("v*/files/candidates.json"))
             if not files:
                 continue
@@ -87,18 +97,23 @@ def main() -> None:
         for rule in RULES:
             right = 0
             for i, row in enumerate(per_test):
-                if rule == "search_only":
-                    row = [c for c in row if c.source == "search"]
-                elif rule == "model_only":
-                    row = [c for c in row if c.source == "neural"]
-                ranked = rank_candidates([row])
+                wanted = {"search_only": {"search"}, "model_only": {"neural"}}.get(rule)
+                kept = [c for c in row if wanted is None or c.source in wanted]
+                ranked = rank_candidates([kept])
                 if rule != "shipped":
-                    ranked = sorted(ranked, key=_key(rule if rule in ("search_first", "model_first") else "plain"))
+                    ranked = sorted(
+                        ranked,
+                        key=_key(rule if rule in ("search_first", "model_first") else "plain"),
+                    )
                 top = [m.grid for m in ranked[:2]]
                 right += truth[i] in top
             totals[rule] += right / len(per_test)
     n = len(cands)
-    print(json.dumps({"run": str(a.run), "tasks": n, **{r: round(v / n, 4) for r, v in totals.items()}}))
+    print(
+        json.dumps(
+            {"run": str(a.run), "tasks": n, **{r: round(v / n, 4) for r, v in totals.items()}}
+        )
+    )
 
 
 if __name__ == "__main__":
