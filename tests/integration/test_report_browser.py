@@ -54,7 +54,9 @@ def report(tmp_path_factory) -> Path:
     # Right on the 1x3 test inputs (in any view), an echo of the input on the 2x2 one.
     model = ScriptedModel(lambda x: [(upscale(x) if x.cells.size == 3 else x, -0.5)])
     out = root / "run"
+    # The model alone: the search would solve the upscale of the hostile task too.
     argv = ["solve", "--dataset", str(dataset), "--out", str(out), "--steps", "2", "-q"]
+    argv += ["--sources", "neural"]
     assert cli.main(argv, overrides={"model": model}) == 0
     assert cli.main(["report", str(out)]) == 0
     return out / "report.html"
