@@ -14,7 +14,7 @@ from functools import partial
 import numpy as np
 
 from arc_ttt.domain.augmentation import Dihedral
-from arc_ttt.domain.search import colors, geometry, partition, regions
+from arc_ttt.domain.search import colors, geometry, moves, partition, regions
 from arc_ttt.domain.search.cells import Cells
 from arc_ttt.domain.search.objects import PICKS, components, label_objects, pick
 
@@ -147,6 +147,21 @@ def operations(
         ops.append(
             Operation(f"label_objects4({by})", partial(label_objects, by=by, diagonal=False), 1.3)
         )
+    ops += [
+        Operation(f"smear({d})", partial(moves.smear, direction=d), 1.2) for d in moves.DIRECTIONS
+    ]
+    ops += [
+        Operation(f"slide({d})", partial(moves.slide_objects, direction=d), 1.2)
+        for d in ("down", "up", "left", "right")
+    ]
+    ops += [Operation(f"slide_to({c})", partial(moves.slide_to, color=c), 1.2) for c in ins]
+    ops += [
+        Operation(f"each_object({d.name.lower()})", partial(moves.per_object, transform=d), 1.3)
+        for d in Dihedral
+        if d
+    ]
+    ops.append(Operation("stack_objects", moves.stack_objects, 1.3))
+    ops += [Operation(f"drop_small({k})", partial(moves.drop_small, size=k)) for k in (1, 2)]
     ops += [Operation(f"keep_color({c})", partial(colors.keep_color, color=c)) for c in ins]
     ops += [Operation(f"drop_color({c})", partial(colors.drop_color, color=c)) for c in ins]
     ops += [Operation(f"paint_all({c})", partial(colors.paint_all, color=c)) for c in outs]
