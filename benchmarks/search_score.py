@@ -1,7 +1,7 @@
 """Program search alone on a bundled dataset: pass@2 score, seconds per task, peak RSS.
 
     python benchmarks/search_score.py --dataset arc-agi-1/training --seconds 10 [--part design|holdout|all]
-        [--limit N] [--workers 2] [--depth 3] [--json out.json]
+        [--limit N] [--tasks ID,ID] [--workers 2] [--depth 3] [--json out.json]
 
 ``--part``: ARC-AGI-1 training is split once, by a hash of the task id, into a design part
 (3/4) and a held-out quarter that was never looked at while the language was designed.
@@ -69,6 +69,7 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--depth", type=int, default=3)
     p.add_argument("--limit", type=int, default=None)
+    p.add_argument("--tasks", default=None, help="only these task ids, comma-separated")
     p.add_argument("--local-depth", type=int, default=SearchOptions().local_depth)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--json", default=None)
@@ -82,6 +83,11 @@ def main() -> None:
             tasks = [t for t in tasks if not held_out(t.id)]
         elif a.part == "holdout":
             tasks = [t for t in tasks if held_out(t.id)]
+    if a.tasks:
+        wanted = set(a.tasks.split(","))
+        tasks = [t for t in tasks if t.id in wanted]
+        if missing := wanted - {t.id for t in tasks}:
+            p.error(f"--tasks: not in {a.dataset} ({a.part}): {', '.join(sorted(missing))}")
     tasks = tasks[: a.limit] if a.limit else tasks
     options = SearchOptions(max_depth=a.depth, seconds=a.seconds, local_depth=a.local_depth)
     t0 = time.monotonic()

@@ -125,3 +125,26 @@ def test_each_object_mirrors_in_place():
 def test_stack_objects_lays_smaller_ones_on_top():
     a = g([[5, 5, 0, 0], [5, 5, 0, 2], [0, 0, 0, 0]])
     assert moves.stack_objects(a).tolist() == [[2, 5], [5, 5]]
+
+
+def test_bounce_reflects_off_the_side_walls_until_the_top():
+    a = g([[0, 0, 0], [0, 0, 0], [0, 0, 0], [0, 0, 0], [1, 0, 0]])
+    assert moves.bounce(a, "up_right").tolist() == [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+        [0, 1, 0],
+        [1, 0, 0],
+    ]
+
+
+def test_bounce_goes_down_and_keeps_cells_that_were_filled():
+    a = g([[0, 4], [0, 0], [5, 0]])
+    assert moves.bounce(a, "down_left").tolist() == [[0, 4], [4, 0], [5, 4]]
+
+
+def test_bounce_does_not_apply_to_pictures_or_one_column():
+    assert moves.bounce(g([[1], [0], [0]]), "down_right") is None
+    assert moves.bounce(g([[1, 1, 1], [1, 1, 0], [0, 0, 0]]), "down_right") is None
+    with pytest.raises(ValueError, match="not a diagonal"):
+        moves.bounce(g([[1, 0]]), "up")

@@ -81,6 +81,8 @@ PICK_CASES = [
         FOUR,
         [[1, 1, 1], [1, 0, 1], [1, 1, 1]],
     ),
+    # 2 is the rarer color; the first object holds two of its three cells
+    ("most_rare_color", [[1, 2, 2, 1, 0, 1, 1, 1, 0, 2]], FOUR, [[1, 2, 2, 1]]),
 ]
 
 

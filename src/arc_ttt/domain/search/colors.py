@@ -84,3 +84,18 @@ def colors_by_count(a: Cells, background: int = 0, column: bool = True) -> Cells
 def color_count(a: Cells, background: int = 0) -> int:
     """How many colors other than the background the grid uses."""
     return int(np.count_nonzero(color_counts(a))) - int(color_counts(a)[background] > 0)
+
+
+def histogram(a: Cells, background: int = 0) -> Cells | None:
+    """One column per non-background color, most common first (equal counts in color order),
+    filled from the top with as many cells of that color as the grid has."""
+    counts = color_counts(a)
+    present = sorted(
+        (c for c in range(10) if counts[c] and c != background), key=lambda c: (-counts[c], c)
+    )
+    if not present or counts[present[0]] > 30 or len(present) > 30:
+        return None
+    out = np.full((int(counts[present[0]]), len(present)), background, dtype=np.uint8)
+    for x, c in enumerate(present):
+        out[: counts[c], x] = c
+    return out

@@ -18,7 +18,13 @@ import numpy as np
 from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.search import pieces as piece_stack
 from arc_ttt.domain.search.cells import MAX_SIDE, Cells, key
-from arc_ttt.domain.search.fitting import agreement, changes_color, fits, role_color_map
+from arc_ttt.domain.search.fitting import (
+    agreement,
+    changes_color,
+    count_lookup,
+    fits,
+    role_color_map,
+)
 from arc_ttt.domain.search.language import Operation, operations
 from arc_ttt.domain.search.program import Finding, Program
 from arc_ttt.domain.task import Task
@@ -191,6 +197,7 @@ class _Walk:
                 )
             if steps:
                 self._mark_changes(grids, steps, cost)
+                self._overlay_input(grids, steps, cost)
             self._role_colors(grids, steps, cost)
             promise = agreement(train, self.ys)
             if len(self.partials) < 64 or promise > self.partials[-1].agreement:
@@ -217,6 +224,34 @@ class _Walk:
             predicted.append(Grid.from_array(np.where(state != root, np.uint8(color), root)))
         program = Program(steps, f"mark_changes({color})", cost + 1.0)
         self._add(Finding(program, tuple(predicted), "exact"))
+
+    def _overlay_input(self, grids: tuple[Cells, ...], steps: tuple[str, ...], cost: float) -> None:
+        """The fit 'the input drawn back over what the program made': where the input is not
+        background it wins, elsewhere the program's cells stay."""
+        differs = False
+        for state, root, y in zip(grids[: self.n_train], self.xs, self.ys, strict=True):
+            if state.shape != root.shape:
+                return
+            drawn = np.where(root != 0, root, state)
+            if not np.array_equal(drawn, y):
+                return
+            differs = differs or not np.array_equal(state, y)
+        if not differs:
+            return
+        predicted = []
+        for state, root in zip(grids[self.n_train :], self.tests, strict=True):
+            if state.shape != root.shape:
+                return
+            predicted.append(Grid.from_array(np.where(root != 0, root, state)))
+        program = Program(steps, "overlay_input", cost + 0.8)
+        self._add(Finding(program, tuple(predicted), "exact"))
+
+    def lookup_counts(self) -> None:
+        found = count_lookup(self.xs, self.ys, self.tests)
+        if found is not None:
+            text, outputs = found
+            program = Program((), text, 3.0)
+            self._add(Finding(program, tuple(Grid.from_array(o) for o in outputs), "exact"))
 
     def _role_colors(self, grids: tuple[Cells, ...], steps: tuple[str, ...], cost: float) -> None:
         found = role_color_map(
@@ -279,6 +314,7 @@ def search(
     walk = _Walk(task, options, deadline, clock)
     root_grids = tuple(walk.xs + walk.tests)
     root = walk.visit(root_grids, tuple(key(g) for g in root_grids), (), 0.0)
+    walk.lookup_counts()
     frontier: list[_State] = [root] if root is not None else []
     stopped = "exhausted"
     depth_reached = 0

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from arc_ttt.domain.search.cells import Cells
 from arc_ttt.domain.search.object_recolor import fit_object_recolor
+from arc_ttt.domain.search.objects import components
 
 OUTSIDE = 10  # the neighbourhood value of a cell off the grid
 
@@ -91,6 +92,13 @@ def _compute_keys(a: Cells, kind: str) -> npt.NDArray[np.int64]:
         parts = [center, count]
     elif kind == "rays":
         parts = [center, *_rays(a)]
+    elif kind in ("parity", "parity_end"):
+        # the parity of the row and column counted from the top left, or from the bottom right
+        ys = np.arange(h, dtype=np.int64)[:, None] * np.ones((1, w), dtype=np.int64)
+        xs = np.arange(w, dtype=np.int64)[None, :] * np.ones((h, 1), dtype=np.int64)
+        if kind == "parity_end":
+            ys, xs = h - 1 - ys, w - 1 - xs
+        parts = [center, ys % 2, xs % 2]
     elif kind == "lines":
         bits = (1 << a.astype(np.int64)) * (a != 0)
         row = np.bitwise_or.reduce(bits, axis=1, keepdims=True) * np.ones((1, w), dtype=np.int64)
@@ -120,8 +128,17 @@ def _rays(a: Cells) -> list[npt.NDArray[np.int64]]:
     return out
 
 
-LOCAL_KINDS = ("square", "square0", "cross", "rays", "lines", "count")
-_KIND_COST = {"square0": 2.1, "cross": 1.5, "count": 1.5, "rays": 1.7, "lines": 1.8, "square": 2.0}
+LOCAL_KINDS = ("square", "square0", "cross", "rays", "lines", "count", "parity", "parity_end")
+_KIND_COST = {
+    "square0": 2.1,
+    "cross": 1.5,
+    "count": 1.5,
+    "rays": 1.7,
+    "lines": 1.8,
+    "square": 2.0,
+    "parity": 1.7,
+    "parity_end": 1.7,
+}
 
 
 def _symmetries(a: Cells) -> list[Cells]:
@@ -366,3 +383,36 @@ def role_color_map(
 
 def _role_name(r: int) -> str:
     return str(r - 10) if r >= 10 else ("bg" if r == 0 else f"c{r}")
+
+
+def _count_features(a: Cells) -> dict[str, int]:
+    return {
+        "objects4c": len(components(a, diagonal=False, by_color=True)),
+        "objects8": len(components(a, diagonal=True, by_color=False)),
+        "colors": int(np.count_nonzero(np.bincount(a.ravel(), minlength=10)[1:])),
+    }
+
+
+def count_lookup(
+    xs: Sequence[Cells], ys: Sequence[Cells], tests: Sequence[Cells]
+) -> tuple[str, list[Cells]] | None:
+    """The output as a table of one count of the input (its objects, its colors), learned from
+    the demonstrations: the first feature whose table is consistent, has a repeated value
+    among the demonstrations (evidence, not a lookup of each one), several distinct outputs,
+    and knows every test input's value. Returns the feature's name and the test outputs."""
+    if len(xs) < 3:
+        return None
+    train = [_count_features(x) for x in xs]
+    wanted = [_count_features(t) for t in tests]
+    for name in train[0]:
+        table: dict[int, Cells] = {}
+        for feats, y in zip(train, ys, strict=True):
+            seen = table.setdefault(feats[name], y)
+            if seen.shape != y.shape or not np.array_equal(seen, y):
+                break
+        else:
+            if len(table) == len(xs) or len(table) < 2:
+                continue
+            if all(w[name] in table for w in wanted):
+                return f"count_lookup({name})", [table[w[name]].copy() for w in wanted]
+    return None

@@ -149,3 +149,18 @@ def extend_edges(a: Cells, background: int = 0) -> Cells | None:
     out = np.pad(a, 1, mode="edge")
     out[0, 0] = out[0, -1] = out[-1, 0] = out[-1, -1] = background
     return fits(out)
+
+
+def keep_center_line(a: Cells, axis: str, background: int = 0) -> Cells | None:
+    """Everything but the middle column (``axis="cols"``) or middle row (``"rows"``) becomes
+    background; applies to grids with an odd number of them, when something is erased."""
+    n = a.shape[1] if axis == "cols" else a.shape[0]
+    if n < 3 or n % 2 == 0:
+        return None
+    out = np.full_like(a, background)
+    mid = n // 2
+    if axis == "cols":
+        out[:, mid] = a[:, mid]
+    else:
+        out[mid, :] = a[mid, :]
+    return None if np.array_equal(out, a) else out

@@ -14,7 +14,18 @@ from functools import partial
 import numpy as np
 
 from arc_ttt.domain.augmentation import Dihedral
-from arc_ttt.domain.search import colors, geometry, moves, partition, regions
+from arc_ttt.domain.search import (
+    cleanup,
+    colors,
+    geometry,
+    lines,
+    markers,
+    moves,
+    partition,
+    regions,
+    rings,
+    stamps,
+)
 from arc_ttt.domain.search.cells import Cells
 from arc_ttt.domain.search.objects import PICKS, components, label_objects, pick
 
@@ -67,6 +78,76 @@ _SPLITS: dict[str, Callable[[Cells], list[Cells] | None]] = {
     "quadrants": partition.split_quadrants,
     "squares": partition.split_squares,
 }
+
+
+def _moves_and_marks(ins: list[int], outs: list[int]) -> list[Operation]:
+    """Rays, sliding, per-object moves, cleanup, stamps, rings and line painting."""
+    ops: list[Operation] = []
+    ops += [
+        Operation(f"smear({d})", partial(moves.smear, direction=d), 1.2) for d in moves.DIRECTIONS
+    ]
+    ops += [
+        Operation(f"slide({d})", partial(moves.slide_objects, direction=d), 1.2)
+        for d in ("down", "up", "left", "right")
+    ]
+    ops += [Operation(f"slide_to({c})", partial(moves.slide_to, color=c), 1.2) for c in ins]
+    ops += [
+        Operation(f"each_object({d.name.lower()})", partial(moves.per_object, transform=d), 1.3)
+        for d in Dihedral
+        if d
+    ]
+    ops.append(Operation("stack_objects", moves.stack_objects, 1.3))
+    ops += [Operation(f"drop_small({k})", partial(moves.drop_small, size=k)) for k in (1, 2)]
+    ops += [
+        Operation(f"bounce({d})", partial(moves.bounce, direction=d), 1.3)
+        for d in ("up_right", "up_left", "down_right", "down_left")
+    ]
+    ops += [
+        Operation("opening", cleanup.opening, 1.2),
+        Operation("stamp_template", stamps.stamp_template, 1.2),
+        Operation("histogram", colors.histogram, 1.3),
+        Operation("broadcast_part", partition.broadcast_part, 1.3),
+    ]
+    ops += [
+        Operation("ring_reverse", rings.ring_reverse, 1.2),
+        Operation("ring_cycle", rings.ring_cycle, 1.2),
+        Operation("keep_center(cols)", partial(geometry.keep_center_line, axis="cols"), 1.2),
+        Operation("keep_center(rows)", partial(geometry.keep_center_line, axis="rows"), 1.2),
+    ]
+    ops += [
+        Operation(
+            f"recolor_by_marker({axis})", partial(markers.recolor_by_aligned_marker, axis=axis), 1.3
+        )
+        for axis in ("cols", "rows")
+    ]
+    ops += [
+        Operation(
+            f"smear_alternate({d},{c})", partial(moves.smear_alternate, direction=d, color=c), 1.4
+        )
+        for d in ("up", "down", "left", "right")
+        for c in outs
+    ]
+    ops += [
+        Operation(f"alternate({c})", partial(markers.alternate_in_objects, color=c), 1.3)
+        for c in outs
+    ]
+    ops += [
+        Operation(f"center_in_frame({c})", partial(markers.center_in_frame, color=c), 1.3)
+        for c in ins
+    ]
+    ops += [
+        Operation(f"fill_windows({c})", partial(regions.fill_windows, color=c), 1.2) for c in outs
+    ]
+    ops += [Operation(f"denoise({c})", partial(cleanup.denoise, color=c), 1.3) for c in ins]
+    ops += [
+        Operation(f"paint_from_edge({e})", partial(lines.paint_from_edge, edge=e), 1.2)
+        for e in lines.EDGES
+    ]
+    ops += [
+        Operation(f"fill_empty_lines({c})", partial(lines.fill_empty_lines, color=c), 1.2)
+        for c in outs
+    ]
+    return ops
 
 
 def operations(
@@ -147,21 +228,7 @@ def operations(
         ops.append(
             Operation(f"label_objects4({by})", partial(label_objects, by=by, diagonal=False), 1.3)
         )
-    ops += [
-        Operation(f"smear({d})", partial(moves.smear, direction=d), 1.2) for d in moves.DIRECTIONS
-    ]
-    ops += [
-        Operation(f"slide({d})", partial(moves.slide_objects, direction=d), 1.2)
-        for d in ("down", "up", "left", "right")
-    ]
-    ops += [Operation(f"slide_to({c})", partial(moves.slide_to, color=c), 1.2) for c in ins]
-    ops += [
-        Operation(f"each_object({d.name.lower()})", partial(moves.per_object, transform=d), 1.3)
-        for d in Dihedral
-        if d
-    ]
-    ops.append(Operation("stack_objects", moves.stack_objects, 1.3))
-    ops += [Operation(f"drop_small({k})", partial(moves.drop_small, size=k)) for k in (1, 2)]
+    ops += _moves_and_marks(ins, outs)
     ops += [Operation(f"keep_color({c})", partial(colors.keep_color, color=c)) for c in ins]
     ops += [Operation(f"drop_color({c})", partial(colors.drop_color, color=c)) for c in ins]
     ops += [Operation(f"paint_all({c})", partial(colors.paint_all, color=c)) for c in outs]
@@ -186,6 +253,10 @@ def operations(
             )
             for top in (False, True)
         ]
+    ops += [
+        Operation(f"split({name})|kron", _parts_then(_SPLITS[name], partition.kron_parts), 1.5)
+        for name in ("squares", "rows2", "cols2", "lines")
+    ]
     for name in ("lines", "squares"):
         ops += [
             Operation(

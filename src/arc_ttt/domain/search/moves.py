@@ -166,3 +166,48 @@ def stack_objects(a: Cells, background: int = 0) -> Cells | None:
         region = out[: img.shape[0], : img.shape[1]]
         region[img != background] = img[img != background]
     return out
+
+
+def bounce(a: Cells, direction: str, background: int = 0) -> Cells | None:
+    """Each non-background cell (at most four) casts a diagonal ray in ``direction`` (one of
+    the four diagonals) that reflects off the side walls and runs until the top or bottom
+    edge; the ray paints background cells only, in its cell's color."""
+    dy, dx = DIRECTIONS[direction]
+    if dy == 0 or dx == 0:
+        raise ValueError(f"bounce: {direction!r} is not a diagonal")
+    ys, xs = np.nonzero(a != background)
+    h, w = a.shape
+    if ys.size == 0 or ys.size > 4 or w < 2:
+        return None
+    out = a.copy()
+    for y0, x0 in zip(ys.tolist(), xs.tolist(), strict=True):
+        color, step, y, x = a[y0, x0], dx, y0, x0
+        while 0 <= y + dy < h:
+            if not 0 <= x + step < w:
+                step = -step
+            y, x = y + dy, x + step
+            if out[y, x] == background:
+                out[y, x] = color
+    return None if np.array_equal(out, a) else out
+
+
+def smear_alternate(a: Cells, direction: str, color: int, background: int = 0) -> Cells | None:
+    """Like ``smear``, but the ray alternates: cells at an odd distance from the source take
+    ``color``, those at an even distance the source's own color."""
+    dy, dx = DIRECTIONS[direction]
+    ys, xs = np.nonzero(a != background)
+    if ys.size == 0 or ys.size > _MAX_SOURCES:
+        return None
+    h, w = a.shape
+    out = a.copy()
+    changed = False
+    for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
+        own = a[y, x]
+        if own == color:
+            continue
+        ny, nx, step = y + dy, x + dx, 1
+        while 0 <= ny < h and 0 <= nx < w and a[ny, nx] == background:
+            out[ny, nx] = color if step % 2 else own
+            changed = True
+            ny, nx, step = ny + dy, nx + dx, step + 1
+    return out if changed else None

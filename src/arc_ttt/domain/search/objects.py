@@ -129,6 +129,7 @@ PICKS = (
     "symmetric",
     "asymmetric",
     "most_holes",
+    "most_rare_color",
 )
 
 
@@ -166,6 +167,14 @@ def pick(objs: tuple[Component, ...], how: str) -> Component | None:
         return lonely[0] if len(lonely) == 1 else None
     if how == "most_holes":
         return _unique_by(objs, [_holes(o) for o in objs], True)
+    if how == "most_rare_color":
+        counts: Counter[int] = Counter()
+        for o in objs:
+            counts.update(o.image[o.mask()].tolist())
+        if len(counts) < 2:
+            return None
+        rare = min(counts, key=lambda c: (counts[c], c))
+        return _unique_by(objs, [float(np.sum(o.image[o.mask()] == rare)) for o in objs], True)
     if how == "unique_color":
         counts = Counter(c for o in objs for c in o.colors())
         lonely = [o for o in objs if any(counts[c] == 1 for c in o.colors())]

@@ -22,33 +22,42 @@ def _runs(flags: list[bool]) -> list[tuple[int, int]]:
     return runs
 
 
+Box = tuple[int, int, int, int]  # top, bottom, left, right (exclusive ends)
+
+
 def split_lines(a: Cells) -> list[Cells] | None:
     """The parts between full rows/columns of one separator color, in reading order.
 
     Applies when there is at least one separator and at least two parts.
     """
-    return _split_lines(a.shape, a.tobytes())
+    boxes = line_boxes(a)
+    return None if boxes is None else [a[t:b, c0:c1] for t, b, c0, c1 in boxes]
+
+
+def line_boxes(a: Cells) -> list[Box] | None:
+    """Where ``split_lines`` cuts its parts, in reading order."""
+    return _line_boxes(a.shape, a.tobytes())
 
 
 @lru_cache(maxsize=4096)
-def _split_lines(shape: tuple[int, int], raw: bytes) -> list[Cells] | None:
+def _line_boxes(shape: tuple[int, int], raw: bytes) -> list[Box] | None:
     a = np.frombuffer(raw, dtype=np.uint8).reshape(shape)
     row_uniform = np.all(a == a[:, :1], axis=1)
     col_uniform = np.all(a == a[:1, :], axis=0)
     candidates = set(a[row_uniform, 0].tolist()) | set(a[0, col_uniform].tolist())
-    best: tuple[tuple[bool, bool, int], list[Cells]] | None = None
+    best: tuple[tuple[bool, bool, int], list[Box]] | None = None
     for color in sorted(candidates):
         rows = (row_uniform & (a[:, 0] == color)).tolist()
         cols = (col_uniform & (a[0, :] == color)).tolist()
         if all(rows) or all(cols):
             continue
-        parts = [a[r0:r1, c0:c1] for r0, r1 in _runs(rows) for c0, c1 in _runs(cols)]
-        if len(parts) < 2:
+        boxes = [(r0, r1, c0, c1) for r0, r1 in _runs(rows) for c0, c1 in _runs(cols)]
+        if len(boxes) < 2:
             continue
         # separators that cut equal parts, in a color other than background, win
-        rank = (len({p.shape for p in parts}) == 1, color != 0, -color)
+        rank = (len({(b - t, c1 - c0) for t, b, c0, c1 in boxes}) == 1, color != 0, -color)
         if best is None or rank > best[0]:
-            best = (rank, parts)
+            best = (rank, boxes)
     return None if best is None else best[1]
 
 
@@ -148,3 +157,36 @@ def pick_part(parts: list[Cells] | None, how: str, background: int = 0) -> Cells
     best = min(score) if how == "least_filled" else max(score)
     winners = [p for p, s in zip(parts, score, strict=True) if s == best]
     return winners[0] if len(winners) == 1 else None
+
+
+def broadcast_part(a: Cells, background: int = 0) -> Cells | None:
+    """Every part between separator lines becomes a copy of the most filled one (which must be
+    the only one that is most filled); applies when all parts have one size."""
+    boxes = line_boxes(a)
+    if boxes is None or len({(b - t, c1 - c0) for t, b, c0, c1 in boxes}) != 1:
+        return None
+    filled = [int(np.count_nonzero(a[t:b, c0:c1] != background)) for t, b, c0, c1 in boxes]
+    if filled.count(max(filled)) != 1:
+        return None
+    t0, b0, l0, r0 = boxes[filled.index(max(filled))]
+    out = a.copy()
+    for t, b, c0, c1 in boxes:
+        out[t:b, c0:c1] = a[t0:b0, l0:r0]
+    return None if np.array_equal(out, a) else out
+
+
+def kron_parts(parts: list[Cells] | None, background: int = 0) -> Cells | None:
+    """Two equal parts, one of a single color (the mask) and one of several cells (the colors):
+    each cell of the color part becomes a block shaped like the mask, in that cell's color."""
+    if not parts or len(parts) != 2 or parts[0].shape != parts[1].shape:
+        return None
+    single = [len(set(np.unique(p).tolist()) - {background}) == 1 for p in parts]
+    if single.count(True) != 1:
+        return None
+    mask = parts[single.index(True)] != background
+    colors = parts[single.index(False)]
+    h, w = colors.shape
+    if h * mask.shape[0] > 30 or w * mask.shape[1] > 30:
+        return None
+    out: Cells = np.kron(colors, mask).astype(np.uint8)
+    return out

@@ -267,3 +267,24 @@ def symmetry_under_holes(a: Cells, kind: str, hole: int) -> Cells | None:
         return None
     region = done[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     return None if np.any(region == hole) else region
+
+
+def fill_windows(a: Cells, color: int, size: int = 2, background: int = 0) -> Cells | None:
+    """Every ``size`` x ``size`` window that is all background is painted ``color``: the empty
+    rooms of a grid marked, its one-cell gaps and corridors left alone."""
+    h, w = a.shape
+    if h < size or w < size:
+        return None
+    bg = (a == background).astype(np.int32)
+    s = np.pad(bg.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    area = s[size:, size:] - s[:-size, size:] - s[size:, :-size] + s[:-size, :-size]
+    full = area == size * size
+    if not full.any() or full.all():
+        return None
+    paint = np.zeros((h, w), dtype=bool)
+    for dy in range(size):
+        for dx in range(size):
+            paint[dy : dy + h - size + 1, dx : dx + w - size + 1] |= full
+    out = a.copy()
+    out[paint] = color
+    return out
