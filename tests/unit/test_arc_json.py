@@ -42,6 +42,8 @@ CASES = [
     ("missing output", bad(["train", 0, "output"], ...), "train[0]", "missing 'output'"),
     ("train not a list", bad(["train"], {"a": 1}), "train", "must be a list"),
     ("example not an object", bad(["train", 0], [[1]]), "train[0]", "expected an object"),
+    ("huge integer", bad(["train", 0, "input"], [[10**400]]), "train[0].input", "1329 bits"),
+    ("huge negative", bad(["test", 0, "input"], [[-(10**30)]]), "test[0].input", "100 bits"),
 ]
 
 
@@ -60,6 +62,29 @@ def test_malformed_task_names_source_task_and_field(case, obj, field, reason):
 def test_invalid_json_names_line_and_column():
     with pytest.raises(InvalidTaskError, match=r"f.json: task t: invalid JSON at line 2 column"):
         parse_json_text('{"train": [\n,]}', source="f.json", task_id="t")
+
+
+def test_json_nested_too_deeply_is_an_invalid_task_not_a_recursion_error():
+    with pytest.raises(InvalidTaskError, match=r"f.json: task t: JSON nested too deeply"):
+        parse_json_text("[" * 50_000 + "]" * 50_000, source="f.json", task_id="t")
+
+
+def test_an_integer_too_long_to_read_is_an_invalid_task():
+    with pytest.raises(InvalidTaskError, match=r"f.json: invalid JSON: .*digits"):
+        parse_json_text('{"train": ' + "7" * 5000 + "}", source="f.json")
+
+
+def test_a_folder_keeps_its_good_task_beside_deep_and_huge_ones(tmp_path):
+    from arc_ttt.adapters.file_tasks import JsonDirectoryTaskSource
+
+    (tmp_path / "good.json").write_text(json.dumps(GOOD))
+    (tmp_path / "deep.json").write_text("[" * 50_000 + "]" * 50_000)
+    (tmp_path / "huge.json").write_text(json.dumps(bad(["train", 0, "input"], [[10**400]])))
+    collection = JsonDirectoryTaskSource(tmp_path).load()
+    assert collection.ids() == ["good"]
+    reasons = {p.task_id: str(p) for p in collection.problems}
+    assert sorted(reasons) == ["deep", "huge"]
+    assert "nested too deeply" in reasons["deep"] and "1329 bits" in reasons["huge"]
 
 
 def test_not_an_object():

@@ -26,6 +26,14 @@ def parse_json_text(text: str | bytes, *, source: str, task_id: str = "") -> Any
         ) from e
     except UnicodeDecodeError as e:
         raise InvalidTaskError(f"not UTF-8 text: {e}", source=source, task_id=task_id) from e
+    except RecursionError as e:
+        raise InvalidTaskError(
+            "JSON nested too deeply (an ARC file nests 3 levels of lists)",
+            source=source,
+            task_id=task_id,
+        ) from e
+    except ValueError as e:  # e.g. an integer of more digits than Python converts
+        raise InvalidTaskError(f"invalid JSON: {e}", source=source, task_id=task_id) from e
 
 
 def parse_task(obj: Any, *, task_id: str, source: str = "") -> Task:

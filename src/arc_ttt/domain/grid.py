@@ -90,6 +90,14 @@ class Grid:
         return grid_svg(self)
 
 
+def _shown(value: object) -> str:
+    """A cell value for an error message, short even when the value is huge."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 64:
+        return f"an integer of {value.bit_length()} bits"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _rows_to_array(rows: Sequence[Sequence[int]]) -> npt.NDArray[Any]:
     if isinstance(rows, np.ndarray):
         return rows
@@ -103,7 +111,12 @@ def _rows_to_array(rows: Sequence[Sequence[int]]) -> npt.NDArray[Any]:
         for j, value in enumerate(row):
             if isinstance(value, bool) or not isinstance(value, int | np.integer):
                 raise InvalidGridError(
-                    f"cell [{i}][{j}] is {value!r} ({type(value).__name__}), expected an integer 0..9"
+                    f"cell [{i}][{j}] is {_shown(value)} ({type(value).__name__}), "
+                    "expected an integer 0..9"
+                )
+            if not 0 <= value < NUM_COLORS:
+                raise InvalidGridError(
+                    f"cell [{i}][{j}] has color {_shown(value)}; colors are 0..{NUM_COLORS - 1}"
                 )
     if len(lengths) > 1:
         raise InvalidGridError(f"ragged rows: row lengths {sorted(lengths)} differ")
