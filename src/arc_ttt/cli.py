@@ -489,6 +489,20 @@ def main(argv: Sequence[str] | None = None, *, overrides: Mapping[str, Any] | No
     except KeyboardInterrupt:
         print("arc-ttt: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell tool cut off by ``| head`` exits with
+
+
+def _reader_gone() -> int:
+    """The reader of stdout went away (``arc-ttt ... | head``): stop quietly, with no
+    traceback, and keep the interpreter's last flush from failing on the closed pipe."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -173,3 +173,17 @@ def test_kaggle_files_pair_with_their_solutions(tmp_path):
     result = run("score", "sub.json", "--dataset", "arc-agi_test_challenges.json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "score 1.0000" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args", [("datasets", "--json"), ("show", "007bbfb7", "--dataset", "arc-agi-1/training")]
+)
+def test_a_closed_stdout_ends_quietly(args):
+    """``arc-ttt ... | head``: the reader is gone before the first write."""
+    proc = subprocess.Popen(
+        [ARC_TTT, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    proc.stdout.close()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 141), err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
