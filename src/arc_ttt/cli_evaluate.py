@@ -48,6 +48,9 @@ def add_parser(sub: Any) -> None:
     e.add_argument(
         "--solutions", metavar="FILE", help="Kaggle solutions file for a challenges file"
     )
+    e.add_argument(
+        "--tasks", metavar="ID,ID", help="only these task ids (comma-separated), as in solve"
+    )
     e.add_argument("--limit", type=int, metavar="N", help="only N tasks (default: all)")
     e.add_argument(
         "--seed",
@@ -72,6 +75,26 @@ def add_parser(sub: Any) -> None:
     add_output_flags(e)
 
 
+def _chosen_ids(args: argparse.Namespace, usage_error: type[Exception]) -> list[str]:
+    """Check the flags that choose the tasks and the time; the ``--tasks`` ids (or [])."""
+    if args.dataset is None:
+        raise usage_error("evaluate: the following arguments are required: --dataset")
+    if args.limit is not None and args.limit < 1:
+        raise usage_error("--limit: must be at least 1")
+    if args.seed is not None and args.limit is None:
+        raise usage_error("--seed: draws the --limit N tasks; give --limit too")
+    wanted = [t.strip() for t in (args.tasks or "").split(",") if t.strip()]
+    if args.tasks is not None and not wanted:
+        raise usage_error("--tasks: give at least one task id")
+    if wanted and args.limit is not None:
+        raise usage_error("--tasks and --limit: give one of them, not both")
+    if not (args.time_per_task > 0 and math.isfinite(args.time_per_task)):
+        raise usage_error(
+            f"--time-per-task: must be a positive number of seconds, got {args.time_per_task:g}"
+        )
+    return wanted
+
+
 def run(
     args: argparse.Namespace, container: Any, usage_error: type[Exception], stop: StopSignal
 ) -> int:
@@ -93,16 +116,7 @@ def run(
     )
 
     started = time.monotonic()
-    if args.dataset is None:
-        raise usage_error("evaluate: the following arguments are required: --dataset")
-    if args.limit is not None and args.limit < 1:
-        raise usage_error("--limit: must be at least 1")
-    if args.seed is not None and args.limit is None:
-        raise usage_error("--seed: draws the --limit N tasks; give --limit too")
-    if not (args.time_per_task > 0 and math.isfinite(args.time_per_task)):
-        raise usage_error(
-            f"--time-per-task: must be a positive number of seconds, got {args.time_per_task:g}"
-        )
+    wanted = _chosen_ids(args, usage_error)
     out = Path(args.out) if args.out else default_folder(args.dataset)
     if out.exists() and not out.is_dir():
         raise usage_error(f"--out: {args.out!r} exists and is not a folder")
@@ -111,6 +125,8 @@ def run(
     collection = container.catalog().open(args.dataset, args.solutions).load()
     for problem in collection.problems:
         print(f"arc-ttt: warning: skipped {problem}", file=sys.stderr)
+    if wanted:
+        collection = collection.select(wanted)
     try:
         plan = plan_evaluation(
             args.dataset,

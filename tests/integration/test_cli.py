@@ -187,3 +187,19 @@ def test_a_closed_stdout_ends_quietly(args):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode in (0, 141), err
     assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_show_and_solve_say_why_a_requested_task_was_refused(tmp_path):
+    folder = tmp_path / "tasks"
+    folder.mkdir()
+    (folder / "bad.json").write_text(
+        json.dumps(
+            {"train": [{"input": [[1], [2, 3]], "output": [[1]]}], "test": [{"input": [[1]]}]}
+        )
+    )
+    shown = run("show", "bad", "--dataset", str(folder))
+    assert shown.returncode == 2
+    assert "'bad' was refused" in shown.stderr and "train[0].input: ragged rows" in shown.stderr
+    solved = run("solve", "--dataset", str(folder), "--tasks", "bad", "--out", str(tmp_path / "r"))
+    assert solved.returncode == 2
+    assert "refused" in solved.stderr and "ragged rows" in solved.stderr

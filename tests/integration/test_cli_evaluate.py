@@ -163,6 +163,26 @@ def test_without_seed_the_first_n_tasks_by_id_are_chosen(folders, tmp_path):
     assert chosen(tmp_path) == sorted(p.stem for p in folders["training"].glob("*.json"))[:2]
 
 
+def test_tasks_names_the_tasks_to_evaluate_as_in_solve(folders, tmp_path):
+    ids = sorted(p.stem for p in folders["training"].glob("*.json"))
+    picked = f"{ids[3]},{ids[1]}"
+    result = evaluate(
+        "--dataset", str(folders["training"]), "--tasks", picked, "--ttt", "none",
+        "--views", "1", "--out", str(tmp_path / "r"), "-q",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert sorted(chosen(tmp_path / "r")) == sorted([ids[3], ids[1]])
+    unknown = evaluate(
+        "--dataset", str(folders["training"]), "--tasks", "nope", "--out", str(tmp_path / "u")
+    )
+    assert unknown.returncode == 2 and "nope" in unknown.stderr
+    both = evaluate(
+        "--dataset", str(folders["training"]), "--tasks", ids[0], "--limit", "1",
+        "--out", str(tmp_path / "b"),
+    )  # fmt: skip
+    assert both.returncode == 2 and "--tasks and --limit" in both.stderr
+
+
 def test_the_default_run_folder_is_named_after_the_dataset(folders, tmp_path):
     result = evaluate(
         "--dataset", str(folders["training"]), "--limit", "1", "--ttt", "none", "--views", "1",

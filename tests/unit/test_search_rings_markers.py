@@ -244,3 +244,56 @@ def test_the_object_with_most_cells_of_the_rarest_color_is_picked():
     assert (found.top, found.left) == (3, 4)  # two 2s; the others have one or none
     a[1, 1] = 2  # now the top-left object has two as well: a tie singles out nothing
     assert pick(components(a, diagonal=True, by_color=False), "most_rare_color") is None
+
+
+def test_corners_overlay_lays_the_four_corner_squares_over_each_other():
+    a = g(
+        [
+            [4, 0, 0, 0, 0, 0, 4],
+            [0, 0, 0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0, 0, 0],
+            [4, 0, 0, 0, 0, 4, 4],
+        ]
+    )
+    assert geometry.corners_overlay(a).tolist() == [[4, 0, 4], [0, 0, 0], [4, 4, 4]]
+    assert geometry.corners_overlay(g([[1]])) is None
+
+
+def test_continue_period_repeats_the_columns_to_the_edge():
+    a = g([[1, 2, 1, 2, 0, 0, 0], [0, 3, 0, 3, 0, 0, 0]])
+    assert geometry.continue_period(a).tolist() == [
+        [1, 2, 1, 2, 1, 2, 1],
+        [0, 3, 0, 3, 0, 3, 0],
+    ]
+    assert geometry.continue_period(a.T.copy(), down=True).tolist() == (
+        geometry.continue_period(a).T.tolist()
+    )
+    # a pattern not seen twice, or one that already reaches the edge, is left alone
+    assert geometry.continue_period(g([[1, 2, 3, 0, 0]])) is None
+    assert geometry.continue_period(g([[1, 2, 1, 2]])) is None
+
+
+def test_slide_to_diagonal_moves_an_unaligned_cell_until_it_touches():
+    a = g(
+        [
+            [5, 0, 0, 0],
+            [0, 0, 0, 0],
+            [0, 0, 2, 2],
+            [0, 0, 2, 2],
+        ]
+    )
+    assert moves.slide_to(a, 2) is None  # neither in its rows nor its columns
+    assert moves.slide_to(a, 2, diagonal=True).tolist() == [
+        [0, 0, 0, 0],
+        [0, 5, 0, 0],
+        [0, 0, 2, 2],
+        [0, 0, 2, 2],
+    ]
+
+
+def test_count_lookup_can_key_on_the_shape_of_the_cells():
+    shapes = [g([[1, 1], [0, 0]]), g([[0, 1], [0, 1]]), g([[2, 2], [0, 0]]), g([[0, 3], [0, 3]])]
+    answers = [g([[1]]), g([[2]]), g([[1]]), g([[2]])]
+    name, outputs = fitting.count_lookup(shapes, answers, [g([[4, 4], [0, 0]])])
+    assert name == "count_lookup(mask)" and outputs[0].tolist() == [[1]]

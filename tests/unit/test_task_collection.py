@@ -25,6 +25,29 @@ def test_unknown_ids_are_named():
         c.select(["a", "q", "r"])
 
 
+def test_a_refused_task_is_named_with_its_reason():
+    from arc_ttt import InvalidTaskError
+
+    bad = InvalidTaskError(
+        "ragged rows: row lengths [1, 2] differ",
+        source="f/bad.json",
+        task_id="bad",
+        field="train[0].input",
+    )
+    c = TaskCollection("f", (task("a", 1),), (bad,))
+    with pytest.raises(
+        UnknownTaskError, match=r"'bad' was refused: f/bad.json: task bad: train\[0\]"
+    ):
+        c.get("bad")
+    with pytest.raises(UnknownTaskError) as info:
+        c.select(["a", "zz", "bad"])
+    assert str(info.value) == (
+        "not in f: zz; refused: f/bad.json: task bad: train[0].input: "
+        "ragged rows: row lengths [1, 2] differ"
+    )
+    assert c.refusal("a") is None and c.refusal("bad").endswith("differ")
+
+
 def test_sample_is_seeded_and_limit_takes_first():
     c = TaskCollection("x", tuple(task(f"t{i:02d}", i % 9 + 1) for i in range(30)))
     assert c.sample(3).ids() == ["t00", "t01", "t02"]

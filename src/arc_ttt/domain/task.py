@@ -133,19 +133,35 @@ class TaskCollection:
         return [t.id for t in self.tasks]
 
     def get(self, task_id: str) -> Task:
-        """The task with this id; raises ``UnknownTaskError`` naming the collection."""
+        """The task with this id; raises ``UnknownTaskError`` naming the collection, and the
+        reason when the id's file or entry was refused as malformed."""
         try:
             return self._by_id[task_id]
         except KeyError:
+            reason = self.refusal(task_id)
+            if reason is not None:
+                raise UnknownTaskError(f"task {task_id!r} was refused: {reason}") from None
             raise UnknownTaskError(
                 f"task {task_id!r} is not in {self.name} ({len(self)} tasks)"
             ) from None
 
+    def refusal(self, task_id: str) -> str | None:
+        """Why the task with this id was refused while loading (``None`` if it was not)."""
+        for problem in self.problems:
+            if problem.task_id == task_id:
+                return str(problem)
+        return None
+
     def select(self, task_ids: Sequence[str]) -> TaskCollection:
-        """The named tasks; every unknown id is reported in one ``UnknownTaskError``."""
+        """The named tasks; every unknown id is reported in one ``UnknownTaskError``, with the
+        reason for each one that was refused as malformed."""
         missing = [t for t in task_ids if t not in self._by_id]
         if missing:
-            raise UnknownTaskError(f"not in {self.name}: {', '.join(missing)}")
+            refused = [r for t in missing if (r := self.refusal(t)) is not None]
+            unknown = [t for t in missing if self.refusal(t) is None]
+            parts = [f"not in {self.name}: {', '.join(unknown)}"] if unknown else []
+            parts += [f"refused: {r}" for r in refused]
+            raise UnknownTaskError("; ".join(parts))
         return TaskCollection(self.name, tuple(self._by_id[t] for t in task_ids))
 
     def sample(self, n: int, seed: int | None = None) -> TaskCollection:

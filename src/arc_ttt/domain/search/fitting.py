@@ -385,27 +385,30 @@ def _role_name(r: int) -> str:
     return str(r - 10) if r >= 10 else ("bg" if r == 0 else f"c{r}")
 
 
-def _count_features(a: Cells) -> dict[str, int]:
+def _count_features(a: Cells) -> dict[str, object]:
     return {
         "objects4c": len(components(a, diagonal=False, by_color=True)),
         "objects8": len(components(a, diagonal=True, by_color=False)),
         "colors": int(np.count_nonzero(np.bincount(a.ravel(), minlength=10)[1:])),
+        "cells": int(np.count_nonzero(a)),
+        "mask": bytes(a.shape) + (a != 0).tobytes(),
     }
 
 
 def count_lookup(
     xs: Sequence[Cells], ys: Sequence[Cells], tests: Sequence[Cells]
 ) -> tuple[str, list[Cells]] | None:
-    """The output as a table of one count of the input (its objects, its colors), learned from
-    the demonstrations: the first feature whose table is consistent, has a repeated value
-    among the demonstrations (evidence, not a lookup of each one), several distinct outputs,
-    and knows every test input's value. Returns the feature's name and the test outputs."""
+    """The output as a table of one feature of the input (its number of objects, colors or
+    cells, or the shape of its non-background cells), learned from the demonstrations: the
+    first feature whose table is consistent, has a repeated value among the demonstrations
+    (evidence, not a lookup of each one), several distinct outputs, and knows every test
+    input's value. Returns the feature's name and the test outputs."""
     if len(xs) < 3:
         return None
     train = [_count_features(x) for x in xs]
     wanted = [_count_features(t) for t in tests]
     for name in train[0]:
-        table: dict[int, Cells] = {}
+        table: dict[object, Cells] = {}
         for feats, y in zip(train, ys, strict=True):
             seen = table.setdefault(feats[name], y)
             if seen.shape != y.shape or not np.array_equal(seen, y):

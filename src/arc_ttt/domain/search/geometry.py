@@ -164,3 +164,39 @@ def keep_center_line(a: Cells, axis: str, background: int = 0) -> Cells | None:
     else:
         out[mid, :] = a[mid, :]
     return None if np.array_equal(out, a) else out
+
+
+def corners_overlay(a: Cells, background: int = 0) -> Cells | None:
+    """The four corner squares of the grid, each as wide as half its shorter side (rounded
+    up), laid over each other: a cell is the first non-background color among them."""
+    h, w = a.shape
+    k = (min(h, w) + 1) // 2
+    if k < 1 or (h == k and w == k):
+        return None
+    windows = [a[:k, :k], a[:k, w - k :], a[h - k :, :k], a[h - k :, w - k :]]
+    out = np.full((k, k), background, dtype=a.dtype)
+    for window in windows:
+        out = np.where(out == background, window, out)
+    return out
+
+
+def continue_period(a: Cells, down: bool = False, background: int = 0) -> Cells | None:
+    """The columns (``down``: rows) up to the last non-empty one repeat with the smallest
+    period that the grid shows repeating over at least half a period; that repetition is
+    continued to the far edge."""
+    t = a.T if down else a
+    filled = np.nonzero(np.any(t != background, axis=0))[0]
+    if filled.size == 0:
+        return None
+    used = int(filled[-1]) + 1
+    if used >= t.shape[1]:
+        return None
+    # the repetition must be seen over at least half a period (and two columns)
+    for p in range(1, used - 1):
+        if used - p < max(2, (p + 1) // 2):
+            break
+        if np.array_equal(t[:, p:used], t[:, : used - p]):
+            out = t[:, np.arange(t.shape[1]) % p]
+            out = np.ascontiguousarray(out.T if down else out)
+            return None if np.array_equal(out, a) else out
+    return None

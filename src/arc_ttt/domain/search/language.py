@@ -17,6 +17,7 @@ from arc_ttt.domain.augmentation import Dihedral
 from arc_ttt.domain.search import (
     cleanup,
     colors,
+    extents,
     geometry,
     lines,
     markers,
@@ -92,6 +93,10 @@ def _moves_and_marks(ins: list[int], outs: list[int]) -> list[Operation]:
     ]
     ops += [Operation(f"slide_to({c})", partial(moves.slide_to, color=c), 1.2) for c in ins]
     ops += [
+        Operation(f"slide_to({c},diagonal)", partial(moves.slide_to, color=c, diagonal=True), 1.3)
+        for c in ins
+    ]
+    ops += [
         Operation(f"each_object({d.name.lower()})", partial(moves.per_object, transform=d), 1.3)
         for d in Dihedral
         if d
@@ -107,12 +112,21 @@ def _moves_and_marks(ins: list[int], outs: list[int]) -> list[Operation]:
         Operation("stamp_template", stamps.stamp_template, 1.2),
         Operation("histogram", colors.histogram, 1.3),
         Operation("broadcast_part", partition.broadcast_part, 1.3),
+        Operation("block_counts", partition.block_counts, 1.3),
+        Operation("keep_unique_cells", extents.keep_unique_cells, 1.2),
+        Operation("mirror_about(symmetric)", extents.mirror_about_symmetric, 1.3),
+        Operation("repeat_band(down)", extents.repeat_band, 1.2),
+        Operation("repeat_band(right)", partial(extents.repeat_band, down=False), 1.2),
+        Operation("fill_fullest_blocks", partition.fill_fullest_blocks, 1.3),
     ]
     ops += [
         Operation("ring_reverse", rings.ring_reverse, 1.2),
         Operation("ring_cycle", rings.ring_cycle, 1.2),
         Operation("keep_center(cols)", partial(geometry.keep_center_line, axis="cols"), 1.2),
         Operation("keep_center(rows)", partial(geometry.keep_center_line, axis="rows"), 1.2),
+        Operation("corners_overlay", geometry.corners_overlay, 1.3),
+        Operation("continue_period(right)", geometry.continue_period, 1.2),
+        Operation("continue_period(down)", partial(geometry.continue_period, down=True), 1.2),
     ]
     ops += [
         Operation(
@@ -136,6 +150,17 @@ def _moves_and_marks(ins: list[int], outs: list[int]) -> list[Operation]:
         for c in ins
     ]
     ops += [
+        Operation(f"diagonal_halo({c})", partial(extents.diagonal_halo, color=c), 1.3) for c in outs
+    ]
+    ops += [
+        Operation(f"fill_largest_rect({c})", partial(extents.fill_largest_empty_rect, color=c), 1.3)
+        for c in outs
+    ]
+    ops += [
+        Operation(f"mirror_about({c})", partial(extents.mirror_about, color=c), 1.3) for c in ins
+    ]
+    ops += [Operation(f"mark_in_box({c})", partial(extents.mark_in_box, color=c), 1.3) for c in ins]
+    ops += [
         Operation(f"fill_windows({c})", partial(regions.fill_windows, color=c), 1.2) for c in outs
     ]
     ops += [Operation(f"denoise({c})", partial(cleanup.denoise, color=c), 1.3) for c in ins]
@@ -145,6 +170,14 @@ def _moves_and_marks(ins: list[int], outs: list[int]) -> list[Operation]:
     ]
     ops += [
         Operation(f"fill_empty_lines({c})", partial(lines.fill_empty_lines, color=c), 1.2)
+        for c in outs
+    ]
+    ops += [
+        Operation(
+            f"fill_empty_lines({c},inner)",
+            partial(lines.fill_empty_lines, color=c, inner=True),
+            1.3,
+        )
         for c in outs
     ]
     return ops
@@ -255,6 +288,12 @@ def operations(
         ]
     ops += [
         Operation(f"split({name})|kron", _parts_then(_SPLITS[name], partition.kron_parts), 1.5)
+        for name in ("squares", "rows2", "cols2", "lines")
+    ]
+    ops += [
+        Operation(
+            f"split({name})|paint_mask", _parts_then(_SPLITS[name], partition.paint_mask), 1.5
+        )
         for name in ("squares", "rows2", "cols2", "lines")
     ]
     for name in ("lines", "squares"):

@@ -10,9 +10,21 @@ from arc_ttt.domain.search.cells import Cells
 EDGES = ("left", "right", "top", "bottom")
 
 
-def fill_empty_lines(a: Cells, color: int, background: int = 0) -> Cells | None:
+def fill_empty_lines(
+    a: Cells, color: int, background: int = 0, inner: bool = False
+) -> Cells | None:
     """Every row and column that is all background is painted ``color``; applies when the
-    grid has such a line and is not all background."""
+    grid has such a line and is not all background. With ``inner``, the grid's border ring
+    is a frame: lines are judged and painted inside it."""
+    if inner:
+        if a.shape[0] < 3 or a.shape[1] < 3:
+            return None
+        inside = fill_empty_lines(a[1:-1, 1:-1], color, background)
+        if inside is None:
+            return None
+        out = a.copy()
+        out[1:-1, 1:-1] = inside
+        return out
     empty_rows = np.all(a == background, axis=1)
     empty_cols = np.all(a == background, axis=0)
     if empty_rows.all() or not (empty_rows.any() or empty_cols.any()):

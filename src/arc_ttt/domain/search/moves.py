@@ -92,9 +92,11 @@ def slide_objects(a: Cells, direction: str, background: int = 0) -> Cells | None
     return out if moved else None
 
 
-def slide_to(a: Cells, color: int, background: int = 0) -> Cells | None:
+def slide_to(a: Cells, color: int, background: int = 0, diagonal: bool = False) -> Cells | None:
     """Every object without ``color`` moves straight toward the cells of ``color`` (which stay)
-    until it touches them: up, down, left or right, whichever way those cells lie."""
+    until it touches them: up, down, left or right, whichever way those cells lie; with
+    ``diagonal``, an object that shares neither rows nor columns with them moves diagonally
+    toward them until it touches something."""
     anchor = a == color
     if not anchor.any():
         return None
@@ -113,6 +115,9 @@ def slide_to(a: Cells, color: int, background: int = 0) -> Cells | None:
             dy, dx = 0, (1 if ax[rows].min() >= o.right else -1)
         elif cols.any() and not rows.any():
             dy, dx = (1 if ay[cols].min() >= o.bottom else -1), 0
+        elif diagonal and not rows.any() and not cols.any():
+            dy = 1 if ay.min() >= o.bottom else -1
+            dx = 1 if ax.min() >= o.right else -1
         else:
             continue
         out, step = _slide(out, [o], dy, dx, background)

@@ -1,6 +1,7 @@
 """A learned final step at the level of objects: each object of the state takes one color that
 is a function of one of its properties (its size, its rank, its shape, whether it touches the
-border, ...), learned from the demonstrations. Cells outside objects stay as they are."""
+border, ...), learned from the demonstrations. Cells outside objects stay as they are. The same
+for the regions of the background, when only background cells change."""
 
 from __future__ import annotations
 
@@ -58,57 +59,102 @@ def _targets(objs: Sequence[Component], x: Cells, y: Cells) -> list[int] | None:
     return out
 
 
+def _learned_table(
+    props: Sequence[dict[str, Sequence[object]]],
+    targets: Sequence[list[int]],
+    test_props: Sequence[dict[str, Sequence[object]]],
+    name: str,
+) -> dict[object, int] | None:
+    """Property value -> color, consistent over every demonstration, shorter than a list of
+    the objects (a rule, not a memory), and knowing every test object's value."""
+    table: dict[object, int] = {}
+    n_targets = 0
+    for p, t in zip(props, targets, strict=True):
+        for value, target in zip(p[name], t, strict=True):
+            n_targets += 1
+            if table.setdefault(value, target) != target:
+                return None
+    if len(table) >= n_targets:
+        return None
+    if any(v not in table for tp in test_props for v in tp[name]):
+        return None
+    return table
+
+
+def _first_table(
+    per_demo: Sequence[Sequence[Component]],
+    xs: Sequence[Cells],
+    ys: Sequence[Cells],
+    tests: Sequence[Cells],
+    find: Callable[[Cells], tuple[Component, ...]],
+) -> tuple[str, dict[object, int]] | None:
+    """The simplest property whose learned table recolors these objects as the outputs do."""
+    targets = [_targets(objs, x, y) for objs, x, y in zip(per_demo, xs, ys, strict=True)]
+    kept = [t for t in targets if t is not None]
+    if len(kept) != len(targets) or len({v for t in kept for v in t}) < 2:
+        return None
+    props = [_properties(objs, x.shape) for objs, x in zip(per_demo, xs, strict=True)]
+    test_props = [_properties(find(t), t.shape) for t in tests]
+    for name in PROPERTIES:
+        table = _learned_table(props, kept, test_props, name)
+        if table is not None:
+            return name, table
+    return None
+
+
 def fit_object_recolor(
     xs: Sequence[Cells], ys: Sequence[Cells], tests: Sequence[Cells]
 ) -> list[tuple[str, Callable[[Cells], Cells | None]]]:
     """Every (name, predict) pair recoloring objects by one property consistently with all
-    demonstrations and known for every test object; the simplest property first."""
+    demonstrations and known for every test object; the simplest property first. Also the
+    same for the background's regions (4-connected), when only background cells change."""
     found: list[tuple[str, Callable[[Cells], Cells | None]]] = []
-    for x, y in zip(xs, ys, strict=True):
-        if np.any((x == 0) & (y != x)):
-            return []  # background changes: not a recoloring of objects
+    background_changes = any(np.any((x == 0) & (y != x)) for x, y in zip(xs, ys, strict=True))
+    if background_changes:
+        if not any(np.any((x != 0) & (y != x)) for x, y in zip(xs, ys, strict=True)):
+            found += _fit_regions(xs, ys, tests)
+        return found  # background changes: not a recoloring of objects
     for diagonal, by_color in _SPLITS:
-        per_demo = [components(x, diagonal=diagonal, by_color=by_color) for x in xs]
+        find = _finder(diagonal, by_color)
+        per_demo = [find(x) for x in xs]
         if any(len(objs) < 2 for objs in per_demo) or sum(len(o) for o in per_demo) > 200:
             continue
-        targets = [_targets(objs, x, y) for objs, x, y in zip(per_demo, xs, ys, strict=True)]
-        if any(t is None for t in targets):
+        fitted = _first_table(per_demo, xs, ys, tests, find)
+        if fitted is None:
             continue
-        flat_targets = [v for t in targets if t is not None for v in t]
-        if len(set(flat_targets)) < 2:
-            continue
-        props = [_properties(objs, x.shape) for objs, x in zip(per_demo, xs, strict=True)]
-        test_objs = [components(t, diagonal=diagonal, by_color=by_color) for t in tests]
-        test_props = [_properties(objs, t.shape) for objs, t in zip(test_objs, tests, strict=True)]
-        for name in PROPERTIES:
-            table: dict[object, int] = {}
-            ok = True
-            for p, t in zip(props, targets, strict=True):
-                for value, target in zip(p[name], t or (), strict=True):
-                    if table.setdefault(value, target) != target:
-                        ok = False
-                        break
-                if not ok:
-                    break
-            if not ok or len(table) >= len(flat_targets):
-                continue
-            if any(v not in table for tp in test_props for v in tp[name]):
-                continue
-            found.append(
-                (
-                    f"recolor_objects{'8' if diagonal else '4'}{'c' if by_color else ''}(by={name})",
-                    _predictor(dict(table), name, diagonal, by_color),
-                )
-            )
-            break
+        name, table = fitted
+        tag = f"{'8' if diagonal else '4'}{'c' if by_color else ''}"
+        found.append((f"recolor_objects{tag}(by={name})", _predictor(table, name, find)))
     return found
 
 
+def background_regions(a: Cells) -> tuple[Component, ...]:
+    """The 4-connected regions of background cells, as components (of color 1)."""
+    return components((a == 0).astype(np.uint8), diagonal=False, by_color=True)
+
+
+def _fit_regions(
+    xs: Sequence[Cells], ys: Sequence[Cells], tests: Sequence[Cells]
+) -> list[tuple[str, Callable[[Cells], Cells | None]]]:
+    per_demo = [background_regions(x) for x in xs]
+    if any(len(objs) < 2 for objs in per_demo) or sum(len(o) for o in per_demo) > 200:
+        return []
+    fitted = _first_table(per_demo, xs, ys, tests, background_regions)
+    if fitted is None:
+        return []
+    name, table = fitted
+    return [(f"recolor_regions(by={name})", _predictor(table, name, background_regions))]
+
+
+def _finder(diagonal: bool, by_color: bool) -> Callable[[Cells], tuple[Component, ...]]:
+    return lambda a: components(a, diagonal=diagonal, by_color=by_color)
+
+
 def _predictor(
-    table: dict[object, int], name: str, diagonal: bool, by_color: bool
+    table: dict[object, int], name: str, find: Callable[[Cells], tuple[Component, ...]]
 ) -> Callable[[Cells], Cells | None]:
     def predict(a: Cells) -> Cells | None:
-        objs = components(a, diagonal=diagonal, by_color=by_color)
+        objs = find(a)
         values = _properties(objs, a.shape)[name]
         out = a.copy()
         for o, v in zip(objs, values, strict=True):

@@ -190,3 +190,65 @@ def kron_parts(parts: list[Cells] | None, background: int = 0) -> Cells | None:
         return None
     out: Cells = np.kron(colors, mask).astype(np.uint8)
     return out
+
+
+def _meta_shape(boxes: list[Box]) -> tuple[int, int]:
+    return len({t for t, _, _, _ in boxes}), len({c0 for _, _, c0, _ in boxes})
+
+
+def block_counts(a: Cells, background: int = 0) -> Cells | None:
+    """The grid of blocks between separator lines read as one cell per block: the number of
+    non-background cells in it (a color map then names the counts). Applies when every count
+    is at most 9."""
+    boxes = line_boxes(a)
+    if boxes is None:
+        return None
+    rows, cols = _meta_shape(boxes)
+    if rows * cols != len(boxes):
+        return None
+    counts = [int(np.count_nonzero(a[t:b, c0:c1] != background)) for t, b, c0, c1 in boxes]
+    if max(counts) > 9:
+        return None
+    return np.array(counts, dtype=np.uint8).reshape(rows, cols)
+
+
+def fill_fullest_blocks(a: Cells, background: int = 0) -> Cells | None:
+    """Between separator lines, the blocks with the most non-background cells are filled solid
+    with their one color and every other block is cleared; the separators stay."""
+    boxes = line_boxes(a)
+    if boxes is None:
+        return None
+    counts = [int(np.count_nonzero(a[t:b, c0:c1] != background)) for t, b, c0, c1 in boxes]
+    most = max(counts)
+    if most == 0 or all(c == most for c in counts):
+        return None
+    out = a.copy()
+    for (t, b, c0, c1), n in zip(boxes, counts, strict=True):
+        block = a[t:b, c0:c1]
+        if n == most:
+            colors = np.unique(block[block != background])
+            if colors.size != 1:
+                return None
+            out[t:b, c0:c1] = colors[0]
+        else:
+            out[t:b, c0:c1] = background
+    return out
+
+
+def paint_mask(parts: list[Cells] | None, background: int = 0) -> Cells | None:
+    """Of the parts, the one with several colors is a palette and the largest one-color part a
+    mask; the mask's cells take the palette's color scaled up to the mask's size."""
+    if not parts or len(parts) < 2:
+        return None
+    colored = [p for p in parts if len(np.unique(p[p != background])) >= 2]
+    masks = [p for p in parts if len(np.unique(p[p != background])) == 1]
+    if len(colored) != 1 or not masks:
+        return None
+    palette = colored[0]
+    mask = max(masks, key=lambda p: p.size)
+    (ph, pw), (mh, mw) = palette.shape, mask.shape
+    if mh % ph or mw % pw or mask.size <= palette.size:
+        return None
+    scaled = np.kron(palette, np.ones((mh // ph, mw // pw), dtype=np.uint8))
+    out: Cells = np.where(mask != background, scaled, background).astype(np.uint8)
+    return out
