@@ -140,3 +140,29 @@ def test_kaggle_solutions_are_attached_and_checked():
 def test_top_level_must_be_a_mapping():
     with pytest.raises(InvalidTaskError, match="mapping task ids"):
         parse_task_collection([GOOD], name="x", source="x.json")
+
+
+@pytest.mark.parametrize(
+    ("task_id", "reason"),
+    [
+        ("../../x", "path separator"),
+        ("a/b", "path separator"),
+        ("a\\b", "path separator"),
+        ("..", "starts with a dot"),
+        (".hidden", "starts with a dot"),
+        ("", "is empty"),
+        ("tab\there", "control character"),
+        ("x" * 201, "201 characters"),
+    ],
+)
+def test_a_kaggle_task_id_that_cannot_name_a_file_is_refused(task_id, reason):
+    collection = parse_task_collection({task_id: GOOD, "00d62c1b": GOOD}, name="k", source="c.json")
+    assert collection.ids() == ["00d62c1b"]
+    (problem,) = collection.problems
+    assert reason in str(problem) and "file names" in str(problem)
+    assert str(problem).startswith("c.json: ")
+
+
+def test_ids_with_other_characters_are_kept():
+    odd = "<img src=x onerror=alert(1)>"
+    assert parse_task_collection({odd: GOOD}, name="k", source="c.json").ids() == [odd]

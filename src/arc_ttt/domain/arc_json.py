@@ -104,6 +104,14 @@ def parse_task_collection(
     problems: list[InvalidTaskError] = []
     for task_id, obj in challenges.items():
         try:
+            unsafe = unsafe_id_reason(str(task_id))
+            if unsafe is not None:
+                raise InvalidTaskError(
+                    f"task id {str(task_id)!r} {unsafe}; ids become file names in caches and "
+                    "run folders",
+                    source=source,
+                    task_id=str(task_id),
+                )
             task = parse_task(obj, task_id=str(task_id), source=source)
             if solutions is not None and task_id in solutions:
                 task = _with_solutions(task, solutions[task_id], solutions_source)
@@ -111,6 +119,22 @@ def parse_task_collection(
         except InvalidTaskError as e:
             problems.append(e)
     return TaskCollection(name, tuple(tasks), tuple(problems))
+
+
+def unsafe_id_reason(task_id: str) -> str | None:
+    """Why a task id cannot name a file safely (``None`` when it can): a path separator, a
+    leading dot (``..`` climbs out of a folder), a control character, empty or too long."""
+    if not task_id:
+        return "is empty"
+    if len(task_id) > 200:
+        return f"is {len(task_id)} characters long (at most 200)"
+    if "/" in task_id or "\\" in task_id:
+        return "holds a path separator"
+    if task_id.startswith("."):
+        return "starts with a dot"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in task_id):
+        return "holds a control character"
+    return None
 
 
 def _with_solutions(task: Task, outputs: Any, source: str) -> Task:
