@@ -85,11 +85,18 @@ def add_parser(sub: Any) -> None:
         help="accuracy, latency, throughput, memory and size of models side by side",
         description=(
             "Run the same greedy predictions with each model (an .onnx file through ONNX "
-            "Runtime, or a model folder through torch) and print them side by side."
+            "Runtime; a model folder, default or builtin through torch) and print them side by "
+            "side."
         ),
         epilog="example: arc-ttt compare-models runs/tiny tiny.onnx tiny-int8.onnx --limit 20",
     )
-    c.add_argument("models", nargs="+", metavar="MODEL", help=".onnx files or model folders")
+    c.add_argument(
+        "models",
+        nargs="+",
+        metavar="MODEL",
+        help=".onnx files, model folders, 'default' (the embedded model) or 'builtin' "
+        "(untrained), as export takes them",
+    )
     _add_tasks(c, default_dataset="synthetic")
     c.add_argument("--threads", type=int, metavar="N", help="threads for every engine")
     c.add_argument("--json", action="store_true", help="print the table as JSON on stdout")
@@ -372,6 +379,9 @@ def _compare(args: argparse.Namespace, container: Any, usage_error: type[Excepti
     paths = []
     for m in args.models:
         p = Path(m)
+        if m in ("default", "builtin"):
+            paths.append(p)  # as export takes them: the embedded model, or an untrained one
+            continue
         if not p.exists():
             raise usage_error(f"MODEL: {m!r} does not exist")
         if p.is_file() and p.suffix != ".onnx":
@@ -383,7 +393,11 @@ def _compare(args: argparse.Namespace, container: Any, usage_error: type[Excepti
     for path in paths:
         before = probe.current_bytes()
         with BackgroundSampler(SystemMonitor(), interval=0.05) as sampler:
-            if path.is_file():
+            if str(path) in ("default", "builtin"):
+                module, _ = _module_for_export(str(path), None, container, usage_error)
+                engine = torch_engine(module, name=str(path))
+                size = sum(t.numel() * t.element_size() for t in module.state_dict().values())
+            elif path.is_file():
                 engine = onnx_engine(path, SessionOptions("cpu", args.threads), name=path.name)
                 size = path.stat().st_size
             else:

@@ -257,3 +257,11 @@ def test_compare_models_puts_torch_and_onnx_side_by_side(exported, model_dir, tm
     missing = arc_ttt("compare-models", str(tmp_path / "nothing.onnx"))
     assert missing.returncode == 2
     assert "MODEL: " in missing.stderr
+
+
+def test_compare_models_takes_default_and_builtin_as_export_does(tmp_path):
+    result = arc_ttt("compare-models", "default", "builtin", "--limit", "1", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["models"]
+    assert [(r["model"], r["engine"]) for r in rows] == [("default", "torch"), ("builtin", "torch")]
+    assert all(r["inputs"] == 1 and r["size_bytes"] > 0 for r in rows)
