@@ -192,3 +192,26 @@ def _greedy(n: int):
     from arc_ttt.domain.model_io import DecodeOptions
 
     return DecodeOptions(max_new_tokens=n)
+
+
+def test_external_data_inside_the_folder_loads_and_outside_is_refused(recolor_onnx, tmp_path):
+    proto = onnx.load_model(str(recolor_onnx))
+    inside = tmp_path / "inside"
+    inside.mkdir()
+    onnx.save_model(
+        proto, str(inside / "m.onnx"), save_as_external_data=True, location="weights.bin",
+        size_threshold=0,
+    )  # fmt: skip
+    open_session(inside / "m.onnx")  # a model with its weights beside it is fine
+    # the same model, its weights file now one folder up and named by "../"
+    escaping = onnx.load_model(str(inside / "m.onnx"), load_external_data=False)
+    for tensor in escaping.graph.initializer:
+        for entry in tensor.external_data:
+            if entry.key == "location":
+                entry.value = "../weights.bin"
+    (inside / "weights.bin").rename(tmp_path / "weights.bin")
+    onnx.save_model(escaping, str(inside / "bad.onnx"))
+    with pytest.raises(OnnxModelError, match=r"'\.\./weights\.bin', outside the model's folder"):
+        open_session(inside / "bad.onnx")
+    with pytest.raises(OnnxModelError, match="external data"):
+        open_session(escaping.SerializeToString())

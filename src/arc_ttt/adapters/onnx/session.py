@@ -5,10 +5,11 @@ optional profiling, and the metadata check that refuses a model made for another
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import onnx
 import onnxruntime as ort
 
 from arc_ttt.adapters.onnx.graph import GraphInfo, input_names, output_names, read_graph_info
@@ -94,8 +95,10 @@ def open_session(
         path = Path(model)
         if not path.is_file():
             raise OnnxModelError(where, "no such file")
+        _refuse_escaping_external_data(_proto(path.read_bytes(), where), path.parent, where)
         source: str | bytes = str(path)
     else:
+        _refuse_escaping_external_data(_proto(model, where), None, where)
         source = model
     providers = choose_providers(options.providers)
     try:
@@ -122,6 +125,54 @@ def open_session(
             where, f"its inputs {ins[:6]}... or outputs do not form arc_ttt's KV-cache graph"
         )
     return session, info
+
+
+def _proto(data: bytes, where: str) -> onnx.ModelProto:
+    try:
+        return onnx.load_model_from_string(data)
+    except Exception as e:  # a damaged file: protobuf's own error types
+        raise OnnxModelError(where, f"not a loadable ONNX model ({_brief(e)})") from e
+
+
+def _tensors(graph: onnx.GraphProto) -> Iterator[onnx.TensorProto]:
+    """Every tensor a graph holds: initializers, sparse ones, node attributes, subgraphs."""
+    yield from graph.initializer
+    for sparse in graph.sparse_initializer:
+        yield sparse.values
+        yield sparse.indices
+    for node in graph.node:
+        for attr in node.attribute:
+            if attr.HasField("t"):
+                yield attr.t
+            yield from attr.tensors
+            if attr.HasField("g"):
+                yield from _tensors(attr.g)
+            for sub in attr.graphs:
+                yield from _tensors(sub)
+
+
+def _refuse_escaping_external_data(proto: onnx.ModelProto, folder: Path | None, where: str) -> None:
+    """A model whose external data would be read from outside its own folder (an absolute
+    path, or ``..``) is refused before ONNX Runtime opens anything; from bytes, which have no
+    folder, any external data is."""
+    root = None if folder is None else folder.resolve()
+    for tensor in _tensors(proto.graph):
+        if tensor.data_location != onnx.TensorProto.EXTERNAL:
+            continue
+        entries = {e.key: e.value for e in tensor.external_data}
+        location = entries.get("location", "")
+        if root is None:
+            raise OnnxModelError(
+                where,
+                f"tensor {tensor.name!r} has external data ({location!r}); load it from a file",
+            )
+        target = (root / location).resolve()
+        if Path(location).is_absolute() or not target.is_relative_to(root):
+            raise OnnxModelError(
+                where,
+                f"tensor {tensor.name!r} reads external data from {location!r}, outside the "
+                "model's folder: refused",
+            )
 
 
 def _session(
