@@ -1,6 +1,7 @@
 """The torch backend with real tiny models on the CPU: caching, batching, search, scoring,
 adaptation isolation, determinism, Hugging Face loading, and the library's errors."""
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -472,3 +473,24 @@ def test_training_stops_before_a_step_that_would_overrun_its_time():
     assert _next_step_overruns(9.5, [1.0, 1.0], 10.0)  # the next step would end at 10.5
     assert _next_step_overruns(6.0, [8.0, 1.0], 10.0)  # the mean (4.5) outweighs the last (1)
     assert _next_step_overruns(5.0, [1.0, 6.0], 10.0)  # the last (6) outweighs the mean
+
+
+def test_a_folder_of_pickled_weights_or_custom_code_is_refused_unread(tmp_path):
+    import shutil
+
+    good = save_tiny_llama(tmp_path / "llama")
+    pickled = tmp_path / "pickled"
+    shutil.copytree(good, pickled)
+    for f in pickled.glob("*.safetensors"):
+        f.unlink()
+    (pickled / "pytorch_model.bin").write_bytes(b"\x80\x04 not read: a pickle would run code")
+    with pytest.raises(ModelLoadError, match=r"pickled weights \(pytorch_model.bin\)"):
+        TorchModelBackend.from_pretrained(pickled, cpu=True)
+    custom = tmp_path / "custom"
+    shutil.copytree(good, custom)
+    config = json.loads((custom / "config.json").read_text())
+    config["auto_map"] = {"AutoModelForCausalLM": "modeling_evil.EvilModel"}
+    (custom / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelLoadError, match="trust_remote_code"):
+        TorchModelBackend.from_pretrained(custom, cpu=True)
+    TorchModelBackend.from_pretrained(good, cpu=True)  # safetensors and no custom code: fine

@@ -7,6 +7,7 @@ decoding work over the same vocabulary as the built-in decoder.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,36 @@ def symbol_token_ids(tokenizer: Any, folder: str) -> list[int]:
     return ids
 
 
+PICKLED = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
+
+
+def refuse_unsafe_folder(folder: Path) -> None:
+    """Refuse, before anything is read with transformers, a model folder that could run code:
+    weights only in pickle formats (``.bin``, ``.pt``, ...; arc_ttt reads safetensors only) or a
+    config that needs the folder's own Python code (``auto_map``)."""
+    files = [p for p in folder.iterdir() if p.is_file()] if folder.is_dir() else []
+    if not any(p.suffix == ".safetensors" for p in files):
+        pickled = sorted(p.name for p in files if p.suffix in PICKLED)
+        if pickled:
+            raise ModelLoadError(
+                str(folder),
+                f"holds only pickled weights ({', '.join(pickled[:3])}); arc_ttt never unpickles "
+                "a model: convert it to safetensors",
+            )
+    config = folder / "config.json"
+    if config.is_file():
+        try:
+            loaded = json.loads(config.read_text())
+        except (OSError, ValueError) as e:
+            raise ModelLoadError(str(folder), f"config.json is not readable JSON ({e})") from e
+        if isinstance(loaded, dict) and "auto_map" in loaded:
+            raise ModelLoadError(
+                str(folder),
+                "its config.json needs the folder's own Python code (auto_map); arc_ttt never "
+                "sets trust_remote_code",
+            )
+
+
 def load_hf_causal_lm(
     folder: str | Path, dtype: torch.dtype | None = None
 ) -> tuple[nn.Module, Any, list[int]]:
@@ -52,9 +83,18 @@ def load_hf_causal_lm(
     from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
 
     path = str(folder)
+    refuse_unsafe_folder(Path(folder))
     try:
-        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(path, local_files_only=True, dtype=dtype)
+        tokenizer = AutoTokenizer.from_pretrained(
+            path, local_files_only=True, trust_remote_code=False
+        )
+        model = AutoModelForCausalLM.from_pretrained(
+            path,
+            local_files_only=True,
+            dtype=dtype,
+            trust_remote_code=False,
+            use_safetensors=True,
+        )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
         raise ModelLoadError(path, f"{type(e).__name__}: {e}") from e
     return model, tokenizer, symbol_token_ids(tokenizer, path)
