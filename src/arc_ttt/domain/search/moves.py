@@ -25,6 +25,12 @@ _MAX_SOURCES = 60  # a ray per cell: beyond this many cells the grid is a pictur
 def smear(a: Cells, direction: str, background: int = 0) -> Cells | None:
     """Each non-background cell casts a ray of its color in ``direction`` over the background,
     stopping at the first cell that was not background in the input (or at the edge)."""
+    return _cast(a, direction, None, background)
+
+
+def _cast(a: Cells, direction: str, alternate: int | None, background: int) -> Cells | None:
+    """Rays from every non-background cell (at most ``_MAX_SOURCES``); with ``alternate``, the
+    cells at an odd distance take that color, and cells of that color cast none."""
     dy, dx = DIRECTIONS[direction]
     ys, xs = np.nonzero(a != background)
     if ys.size == 0 or ys.size > _MAX_SOURCES:
@@ -33,12 +39,14 @@ def smear(a: Cells, direction: str, background: int = 0) -> Cells | None:
     out = a.copy()
     changed = False
     for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
-        color = a[y, x]
-        ny, nx = y + dy, x + dx
+        own = a[y, x]
+        if own == alternate:
+            continue
+        ny, nx, step = y + dy, x + dx, 1
         while 0 <= ny < h and 0 <= nx < w and a[ny, nx] == background:
-            out[ny, nx] = color
+            out[ny, nx] = alternate if alternate is not None and step % 2 else own
             changed = True
-            ny, nx = ny + dy, nx + dx
+            ny, nx, step = ny + dy, nx + dx, step + 1
     return out if changed else None
 
 
@@ -199,20 +207,4 @@ def bounce(a: Cells, direction: str, background: int = 0) -> Cells | None:
 def smear_alternate(a: Cells, direction: str, color: int, background: int = 0) -> Cells | None:
     """Like ``smear``, but the ray alternates: cells at an odd distance from the source take
     ``color``, those at an even distance the source's own color."""
-    dy, dx = DIRECTIONS[direction]
-    ys, xs = np.nonzero(a != background)
-    if ys.size == 0 or ys.size > _MAX_SOURCES:
-        return None
-    h, w = a.shape
-    out = a.copy()
-    changed = False
-    for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
-        own = a[y, x]
-        if own == color:
-            continue
-        ny, nx, step = y + dy, x + dx, 1
-        while 0 <= ny < h and 0 <= nx < w and a[ny, nx] == background:
-            out[ny, nx] = color if step % 2 else own
-            changed = True
-            ny, nx, step = ny + dy, nx + dx, step + 1
-    return out if changed else None
+    return _cast(a, direction, color, background)
