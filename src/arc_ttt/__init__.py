@@ -32,7 +32,7 @@ from arc_ttt.domain.scoring import ScoreReport, Submission, parse_submission, sc
 from arc_ttt.domain.task import Example, Task, TaskCollection
 
 if TYPE_CHECKING:
-    from arc_ttt.application.solve import SolveReport
+    from arc_ttt.application.solve_report import SolveReport
     from arc_ttt.domain.search import SearchResult
     from arc_ttt.settings import Settings
 

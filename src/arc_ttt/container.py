@@ -227,7 +227,7 @@ def pretrain_options(settings: Settings) -> tuple[PretrainOptions, CorpusOptions
 
 
 def _neural_source(solver: Callable[[], Any], options: SolveOptions) -> Any:
-    from arc_ttt.adapters.neural_source import NeuralCandidateSource  # noqa: PLC0415
+    from arc_ttt.application.neural_source import NeuralCandidateSource  # noqa: PLC0415
 
     return NeuralCandidateSource(solver, options)
 

@@ -234,7 +234,7 @@ def settings_layers(
 ) -> Iterator[None]:
     """Within the block, ``Settings()`` also reads ``config_file`` (TOML, below the environment)
     and ``flags`` (nested like ``Settings``, above the environment). The file must exist and be
-    valid: check it first with ``arc_ttt.cli_config``'s loader, pydantic reports no file name."""
+    valid: check it first with ``arc_ttt.cli.config``'s loader, pydantic reports no file name."""
     token = _layers.set((config_file, dict(flags or {})))
     try:
         yield

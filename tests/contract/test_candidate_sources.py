@@ -154,7 +154,7 @@ class TestNeuralSource(CandidateSourceContract):
 
     @pytest.fixture
     def source(self, tiny_backend):
-        from arc_ttt.adapters.neural_source import NeuralCandidateSource
+        from arc_ttt.application.neural_source import NeuralCandidateSource
         from arc_ttt.application.solve import SolveOptions, Solver
         from arc_ttt.domain.model_io import DecodeOptions, TrainOptions
 

@@ -129,7 +129,7 @@ def test_verbosity_logs_through_logging_on_stderr():
     debug = arc_ttt("datasets", "-vv", "--set", "ttt.steps=9", "--json")
     assert debug.returncode == 0, debug.stderr
     assert (
-        "arc_ttt.cli_origin: debug: setting ttt.steps = 9 (flag --set ttt.steps=9)" in debug.stderr
+        "arc_ttt.cli.origin: debug: setting ttt.steps = 9 (flag --set ttt.steps=9)" in debug.stderr
     )
     from_env = arc_ttt("datasets", "--json", env={"ARC_TTT_LOG_LEVEL": "INFO"})
     assert "arc-ttt: info: settings:" in from_env.stderr

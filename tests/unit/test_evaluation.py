@@ -11,9 +11,10 @@ from arc_ttt.application.evaluation import (
     is_evaluation_set,
     plan_evaluation,
 )
-from arc_ttt.application.run_record import nearest_rank, summary_record
+from arc_ttt.application.run_record import summary_record
 from arc_ttt.application.solve import SolveReport, TaskResult
 from arc_ttt.domain.grid import Grid
+from arc_ttt.domain.quantile import nearest_rank
 from arc_ttt.domain.scoring import Attempts
 from arc_ttt.domain.task import Example, Task, TaskCollection
 

@@ -7,15 +7,15 @@ import json
 import pytest
 
 from arc_ttt.adapters.run_reader import read_run
-from arc_ttt.application.past_run import (
+from arc_ttt.application.run_record import task_record
+from arc_ttt.application.solve import TaskResult
+from arc_ttt.domain.grid import Grid
+from arc_ttt.domain.past_run import (
     DamagedRunFileError,
     NotARunFolderError,
     parse_results,
     parse_run,
 )
-from arc_ttt.application.run_record import task_record
-from arc_ttt.application.solve import TaskResult
-from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.scoring import Attempts
 
 SETTINGS = json.dumps({"dataset": "arc-agi-1/training", "tasks": ["a", "b"], "seed": 0})

@@ -5,7 +5,7 @@ import argparse
 
 import pytest
 
-from arc_ttt import cli_pretrain
+from arc_ttt.cli import pretrain as cli_pretrain
 from arc_ttt.container import pretrain_options, pretrain_plan
 from arc_ttt.settings import Settings
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from arc_ttt.application.past_run import PastRun, PastTask
 from arc_ttt.application.report import report_html
 from arc_ttt.domain.grid import Grid
+from arc_ttt.domain.past_run import PastRun, PastTask
 from arc_ttt.domain.task import Example, Task
 
 HOSTILE = "<script>alert('x')</script>\"&<img src=x onerror=alert(1)>"

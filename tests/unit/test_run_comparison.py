@@ -8,7 +8,6 @@ import json
 
 import pytest
 
-from arc_ttt.application.past_run import PastRun, PastTask
 from arc_ttt.application.results_table import COLUMNS, results_text
 from arc_ttt.application.run_comparison import (
     compare_runs,
@@ -16,6 +15,7 @@ from arc_ttt.application.run_comparison import (
     comparison_text,
 )
 from arc_ttt.domain.grid import Grid
+from arc_ttt.domain.past_run import PastRun, PastTask
 
 PAIR = (Grid([[1]]), Grid([[2]]))
 

@@ -6,13 +6,10 @@ import json
 import os
 import platform
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-
-from arc_ttt.application.run_record import summary_record, task_record
-from arc_ttt.application.solve import SolveReport
 
 
 class RunFolder:
@@ -27,13 +24,18 @@ class RunFolder:
         _write_json(self.path / "environment.json", environment())
 
     def write_report(
-        self, report: SolveReport, *, metrics: Mapping[str, Any] | None = None
+        self,
+        *,
+        submission: Mapping[str, Any],
+        results: Iterable[Mapping[str, Any]],
+        metrics: Mapping[str, Any],
     ) -> None:
-        """``metrics``: what metrics.json holds instead of the report's ``summary_record``."""
-        _write_json(self.path / "submission.json", report.submission.to_json())
-        lines = "".join(json.dumps(task_record(r)) + "\n" for r in report.results)
+        """A finished run's files, from its records (``application.run_record.run_files``):
+        submission.json, results.jsonl (one task per line) and metrics.json."""
+        _write_json(self.path / "submission.json", dict(submission))
+        lines = "".join(json.dumps(dict(r)) + "\n" for r in results)
         _write_text(self.path / "results.jsonl", lines)
-        _write_json(self.path / "metrics.json", dict(metrics or summary_record(report)))
+        _write_json(self.path / "metrics.json", dict(metrics))
 
 
 def environment() -> dict[str, Any]:

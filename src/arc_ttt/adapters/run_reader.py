@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from arc_ttt.application.past_run import (
+from arc_ttt.domain.past_run import (
     ENVIRONMENT,
     METRICS,
     RESULTS,

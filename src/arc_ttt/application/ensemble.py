@@ -16,7 +16,8 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from arc_ttt.application.solve import CandidateSummary, SolveOptions, SolveReport, TaskResult
+from arc_ttt.application.solve_options import SolveOptions
+from arc_ttt.application.solve_report import CandidateSummary, SolveReport, TaskResult
 from arc_ttt.domain.candidate_ranking import select
 from arc_ttt.domain.candidates import CandidateBudget, Proposals
 from arc_ttt.domain.errors import SolveInterruptedError

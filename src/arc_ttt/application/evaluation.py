@@ -14,7 +14,7 @@ from typing import Any
 
 from arc_ttt.application.report_card import bytes_text
 from arc_ttt.application.run_record import summary_record
-from arc_ttt.application.solve import SolveReport
+from arc_ttt.application.solve_report import SolveReport
 from arc_ttt.domain.errors import ArcTTTError
 from arc_ttt.domain.task import TaskCollection
 

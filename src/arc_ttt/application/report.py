@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from arc_ttt.application.past_run import PastRun, PastTask
 from arc_ttt.application.report_card import (
     bytes_text,
     escape,
@@ -19,6 +18,7 @@ from arc_ttt.application.report_card import (
     seconds_text,
     task_card,
 )
+from arc_ttt.domain.past_run import PastRun, PastTask
 from arc_ttt.domain.picture import GRID_LINE, PALETTE, RIGHT, WRONG
 from arc_ttt.domain.task import Task
 

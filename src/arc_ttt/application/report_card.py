@@ -9,8 +9,8 @@ import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from arc_ttt.application.past_run import PastTask
 from arc_ttt.domain.grid import Grid
+from arc_ttt.domain.past_run import PastTask
 from arc_ttt.domain.task import Task
 
 

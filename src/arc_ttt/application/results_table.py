@@ -11,7 +11,7 @@ import io
 import json
 from typing import Any
 
-from arc_ttt.application.past_run import PastRun
+from arc_ttt.domain.past_run import PastRun
 
 COLUMNS = (
     "task_id",

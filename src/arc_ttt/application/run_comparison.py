@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from arc_ttt.application.past_run import PastRun
+from arc_ttt.domain.past_run import PastRun
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from arc_ttt.application.solve import SolveReport, TaskResult
+from arc_ttt.application.solve_report import SolveReport, TaskResult
+from arc_ttt.domain.quantile import nearest_rank
 
 
 def task_record(result: TaskResult) -> dict[str, Any]:
@@ -71,13 +71,12 @@ def summary_record(report: SolveReport) -> dict[str, Any]:
     }
 
 
-def nearest_rank(values: Sequence[float], q: float) -> float | None:
-    """The ``q`` quantile by nearest rank: the ceil(q * n)-th smallest value (always one of the
-    values; p90 of 10 is the 9th); None for no values. Raises ``ValueError`` unless 0 < q <= 1."""
-    if not 0 < q <= 1:
-        raise ValueError(f"quantile must be in (0, 1], got {q}")
-    if not values:
-        return None
-    ordered = sorted(values)
-    # q * n can land a hair above a whole number (0.07 * 100 = 7.000000000000001): rank 7.
-    return ordered[max(1, math.ceil(q * len(ordered) - 1e-9)) - 1]
+def run_files(report: SolveReport, metrics: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """What a run folder holds for ``report``: the submission, one record per task and the
+    metrics (``metrics`` instead of the report's ``summary_record`` when given). The keys are
+    ``RunFolder.write_report``'s arguments."""
+    return {
+        "submission": report.submission.to_json(),
+        "results": [task_record(r) for r in report.results],
+        "metrics": dict(metrics) if metrics is not None else summary_record(report),
+    }

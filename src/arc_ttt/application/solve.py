@@ -14,8 +14,8 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import asdict, dataclass, replace
+from typing import Any
 
 from arc_ttt.application.shared_ttt import (
     SHARED_NAME,
@@ -24,6 +24,8 @@ from arc_ttt.application.shared_ttt import (
     shared_key,
     shared_sequences,
 )
+from arc_ttt.application.solve_options import Budget, SolveOptions
+from arc_ttt.application.solve_report import CandidateSummary, SolveReport, TaskResult
 from arc_ttt.domain.augmentation import Augmentation
 from arc_ttt.domain.codec import Encoded, decode_grid, encode_prompt, encode_target
 from arc_ttt.domain.errors import (
@@ -32,18 +34,14 @@ from arc_ttt.domain.errors import (
     ModelOutOfMemoryError,
     SolveInterruptedError,
 )
-from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.model_io import (
-    DecodeOptions,
     ModelRef,
     TrainingSequence,
-    TrainOptions,
     TrainResult,
 )
-from arc_ttt.domain.scoring import Attempts, Submission
 from arc_ttt.domain.selection import CandidatePool, pick_attempts
 from arc_ttt.domain.task import Task
-from arc_ttt.domain.ttt_dataset import TTTSetOptions, build_ttt_set
+from arc_ttt.domain.ttt_dataset import build_ttt_set
 from arc_ttt.domain.views import choose_views
 from arc_ttt.ports.model import Generator, Scorer, Trainer
 from arc_ttt.ports.progress import MemoryProbe, Progress
@@ -51,102 +49,6 @@ from arc_ttt.ports.resources import PeakTracker
 from arc_ttt.ports.solve_cache import AdapterExporter, AdapterImporter, SolveCache
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Budget:
-    """Limits of a run. ``total_seconds`` is shared out over the tasks still to do (each gets the
-    time left divided by the tasks left, at most ``task_seconds``); training may use
-    ``train_share`` of a task's time, decoding the rest. Once the time is used up, the remaining
-    tasks get fallback attempts (their test input) without any model call, so the submission is
-    always complete. ``host_memory_bytes``: training stops with an out-of-memory error when the
-    process grows past it. ``oom_retries``: halvings of the batch (training) or of the views and
-    batch (decoding) before giving up on TTT (then decoding with the base model) or on decoding.
-
-    With shared TTT, the one training run may use ``train_share`` of the whole run's time; the
-    time left is then shared out over the tasks for decoding."""
-
-    total_seconds: float | None = None
-    task_seconds: float | None = None
-    train_share: float = 0.6
-    host_memory_bytes: int | None = None
-    oom_retries: int = 2
-
-
-@dataclass(frozen=True, slots=True)
-class SolveOptions:
-    ttt: Literal["per-task", "shared", "none"] = "per-task"
-    train: TrainOptions = field(default_factory=TrainOptions)
-    ttt_set: TTTSetOptions = field(default_factory=TTTSetOptions)
-    decode: DecodeOptions = field(default_factory=DecodeOptions)
-    views: int = 4
-    product_of_experts: bool = True
-    seed: int = 0
-    budget: Budget = field(default_factory=Budget)
-
-
-@dataclass(frozen=True)
-class CandidateSummary:
-    grid: Grid
-    votes: int
-    poe_score: float
-    view_scores: Mapping[int, float] = field(default_factory=dict)  # view index -> log-prob
-    generation_logprobs: tuple[float, ...] = ()
-
-
-@dataclass(frozen=True)
-class TaskResult:
-    """What solving one task produced and cost."""
-
-    task_id: str
-    attempts: tuple[Attempts, ...]
-    seconds: float
-    train_seconds: float = 0.0
-    tokens_trained: int = 0
-    train_steps: int = 0
-    stopped_because: str = "no_training"
-    candidates: tuple[tuple[CandidateSummary, ...], ...] = ()  # per test input, best first
-    invalid_generations: int = 0
-    peak_memory_bytes: int = 0
-    correct: tuple[bool, ...] | None = None  # per test input, when the solution is known
-    from_cache: bool = False  # candidates came from the solve cache (no training, no decoding)
-    degradations: tuple[str, ...] = ()  # what was cut to stay within budgets or memory
-    peak_gpu_bytes: int | None = None  # GPU memory in use at its highest (all GPUs), if sampled
-    # Per test input, each attempt's evidence: the sources and programs or views behind it.
-    provenance: tuple[tuple[Any, Any], ...] = ()
-    sources: Mapping[str, Any] = field(default_factory=dict)  # source -> what it cost
-
-    @property
-    def score(self) -> float | None:
-        return None if self.correct is None else sum(self.correct) / len(self.correct)
-
-
-@dataclass(frozen=True)
-class SolveReport:
-    results: tuple[TaskResult, ...]
-    seconds: float
-    options: SolveOptions = field(repr=False, default_factory=SolveOptions)
-    interrupted: bool = False  # a stop was requested; ``unsolved`` lists the tasks not done
-    unsolved: tuple[str, ...] = ()
-    shared: SharedTraining | None = None  # the one training run of ``ttt="shared"``
-
-    @property
-    def submission(self) -> Submission:
-        return Submission({r.task_id: r.attempts for r in self.results})
-
-    @property
-    def score(self) -> float | None:
-        """Official score (mean task score) when every task's solution is known."""
-        scores = [r.score for r in self.results]
-        if not scores or any(s is None for s in scores):
-            return None
-        return sum(s for s in scores if s is not None) / len(scores)
-
-    def _repr_html_(self) -> str:
-        """Jupyter: the score and each task's attempts, marked right or wrong."""
-        from arc_ttt.application.report_notebook import solve_report_html  # noqa: PLC0415 - cycle
-
-        return solve_report_html(self)
 
 
 class Solver:

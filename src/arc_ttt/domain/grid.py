@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from arc_ttt.domain.errors import InvalidGridError
+from arc_ttt.domain.picture import grid_png, grid_svg
 
 MAX_SIDE = 30
 NUM_COLORS = 10
@@ -80,13 +81,9 @@ class Grid:
         return "\n".join("".join(str(int(v)) for v in row) for row in self._cells)
 
     def _repr_png_(self) -> bytes:
-        from arc_ttt.domain.picture import grid_png  # noqa: PLC0415 - avoid an import cycle
-
         return grid_png(self)
 
     def _repr_svg_(self) -> str:
-        from arc_ttt.domain.picture import grid_svg  # noqa: PLC0415 - avoid an import cycle
-
         return grid_svg(self)
 
 

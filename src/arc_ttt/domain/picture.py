@@ -1,7 +1,9 @@
 """Pictures of grids and tasks: RGB rasters, PNG bytes and SVG text, in the standard ARC palette.
 
 Pure Python and numpy (the domain layer takes no imaging library), so a notebook shows a
-``Grid`` or ``Task`` anywhere ``arc_ttt`` imports. A task is drawn as columns: one per
+``Grid`` or ``Task`` anywhere ``arc_ttt`` imports. This module needs only the shape of a grid and
+of a task (``GridLike``, ``TaskLike``), so ``Grid`` and ``Task`` import it and not the other way
+round. A task is drawn as columns: one per
 demonstration (input over output), then one per test input (input, expected output when
 known, then each predicted attempt framed green when right and red when wrong).
 """
@@ -12,16 +14,55 @@ import struct
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from xml.sax.saxutils import escape
 
 import numpy as np
 import numpy.typing as npt
 
-from arc_ttt.domain.grid import Grid
-from arc_ttt.domain.task import Task
+
+class GridLike(Protocol):
+    """What a picture reads of a grid (``Grid`` has it): its cells, compared by value."""
+
+    @property
+    def cells(self) -> npt.NDArray[np.uint8]: ...
+
+    @property
+    def shape(self) -> tuple[int, int]: ...
+
+    @property
+    def height(self) -> int: ...
+
+    @property
+    def width(self) -> int: ...
+
+
+class ExampleLike(Protocol):
+    @property
+    def input(self) -> GridLike: ...
+
+    @property
+    def output(self) -> GridLike: ...
+
+
+class TaskLike(Protocol):
+    """What a picture reads of a task (``Task`` has it)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def train(self) -> Sequence[ExampleLike]: ...
+
+    @property
+    def test_inputs(self) -> Sequence[GridLike]: ...
+
+    @property
+    def test_outputs(self) -> Sequence[GridLike] | None: ...
+
 
 Image = npt.NDArray[np.uint8]
-Predictions = Sequence[Sequence[Grid | None]]
+Predictions = Sequence[Sequence[GridLike | None]]
 
 PALETTE: tuple[str, ...] = (
     "#000000",
@@ -62,13 +103,13 @@ def _check_sizes(cell: int, line: int) -> None:
         raise ValueError(f"line must be >= 0 pixels, got {line}")
 
 
-def _grid_size(grid: Grid, cell: int, line: int) -> tuple[int, int]:
+def _grid_size(grid: GridLike, cell: int, line: int) -> tuple[int, int]:
     """(width, height) in pixels: cells plus a grid line around and between them."""
     height, width = grid.shape
     return width * cell + (width + 1) * line, height * cell + (height + 1) * line
 
 
-def grid_raster(grid: Grid, cell: int = 20, line: int = 1) -> Image:
+def grid_raster(grid: GridLike, cell: int = 20, line: int = 1) -> Image:
     """An ``(H, W, 3)`` uint8 RGB image of ``grid``: ``cell`` px squares, ``line`` px grid lines.
 
     Raises ``ValueError`` when ``cell < 1`` or ``line < 0``.
@@ -88,14 +129,14 @@ def grid_raster(grid: Grid, cell: int = 20, line: int = 1) -> Image:
 
 @dataclass(frozen=True)
 class _Panel:
-    grid: Grid
+    grid: GridLike
     label: str
     right: bool | None = None  # None: nothing to compare with, so no frame
     x: int = 0
     y: int = 0  # top-left corner of the grid itself, inside the frame
 
 
-def _columns(task: Task, predictions: Predictions | None) -> list[list[_Panel]]:
+def _columns(task: TaskLike, predictions: Predictions | None) -> list[list[_Panel]]:
     if predictions is not None and len(predictions) != len(task.test_inputs):
         raise ValueError(
             f"predictions has {len(predictions)} entries for {len(task.test_inputs)} test inputs"
@@ -113,11 +154,15 @@ def _columns(task: Task, predictions: Predictions | None) -> list[list[_Panel]]:
         for k, attempt in enumerate(attempts, start=1):
             if attempt is None:
                 continue  # a missing attempt keeps its number so attempt 2 stays attempt 2
-            right = None if expected is None else attempt == expected
+            right = None if expected is None else _same(attempt, expected)
             mark = "" if right is None else (" ✓" if right else " ✗")
             column.append(_Panel(attempt, f"attempt {k}{mark}", right))
         columns.append(column)
     return columns
+
+
+def _same(a: GridLike, b: GridLike) -> bool:
+    return a.shape == b.shape and bool(np.array_equal(a.cells, b.cells))
 
 
 def _layout(
@@ -141,7 +186,7 @@ def _layout(
 
 
 def task_raster(
-    task: Task, predictions: Predictions | None = None, cell: int = 16, line: int = 1
+    task: TaskLike, predictions: Predictions | None = None, cell: int = 16, line: int = 1
 ) -> Image:
     """An ``(H, W, 3)`` uint8 RGB picture of ``task`` (column layout in the module docstring).
 
@@ -190,19 +235,19 @@ def encode_png(rgb: Image) -> bytes:
     )
 
 
-def grid_png(grid: Grid, cell: int = 20, line: int = 1) -> bytes:
+def grid_png(grid: GridLike, cell: int = 20, line: int = 1) -> bytes:
     """PNG bytes of ``grid`` (see ``grid_raster``)."""
     return encode_png(grid_raster(grid, cell, line))
 
 
 def task_png(
-    task: Task, predictions: Predictions | None = None, cell: int = 16, line: int = 1
+    task: TaskLike, predictions: Predictions | None = None, cell: int = 16, line: int = 1
 ) -> bytes:
     """PNG bytes of ``task`` (see ``task_raster``)."""
     return encode_png(task_raster(task, predictions, cell, line))
 
 
-def _svg_grid(grid: Grid, x: int, y: int, cell: int) -> str:
+def _svg_grid(grid: GridLike, x: int, y: int, cell: int) -> str:
     width, height = _grid_size(grid, cell, 1)
     rects = [f'<rect width="{width}" height="{height}" fill="{GRID_LINE}"/>']
     for r, row in enumerate(grid.cells):
@@ -223,7 +268,7 @@ def _svg_document(width: int, height: int, body: list[str], title: str = "") -> 
     return head + title_xml + "".join(body) + "</svg>"
 
 
-def grid_svg(grid: Grid, cell: int = 20) -> str:
+def grid_svg(grid: GridLike, cell: int = 20) -> str:
     """A standalone SVG document of ``grid``: one ``<rect>`` per cell over a grid-line backdrop.
 
     Raises ``ValueError`` when ``cell < 1``.
@@ -233,7 +278,7 @@ def grid_svg(grid: Grid, cell: int = 20) -> str:
     return _svg_document(width, height, [_svg_grid(grid, 0, 0, cell)])
 
 
-def task_svg(task: Task, predictions: Predictions | None = None, cell: int = 16) -> str:
+def task_svg(task: TaskLike, predictions: Predictions | None = None, cell: int = 16) -> str:
     """A standalone SVG document of ``task``, with labels ("demo 1", "expected", "attempt 1 ✓").
 
     Raises ``ValueError`` like ``task_raster``.
@@ -260,7 +305,7 @@ def task_svg(task: Task, predictions: Predictions | None = None, cell: int = 16)
     return _svg_document(width, height, body, title=f"ARC task {task.id}")
 
 
-def render(task: Task, fmt: str, predictions: Predictions | None = None) -> bytes:
+def render(task: TaskLike, fmt: str, predictions: Predictions | None = None) -> bytes:
     """The picture of ``task`` as bytes: ``fmt`` "png", or "svg" (UTF-8 encoded).
 
     Raises ``ValueError`` listing the valid formats when ``fmt`` is another.

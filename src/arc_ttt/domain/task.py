@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from arc_ttt.domain.errors import InvalidTaskError, UnknownTaskError
 from arc_ttt.domain.grid import Grid
+from arc_ttt.domain.picture import task_png, task_svg
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +78,9 @@ class Task:
         return Task(self.id, self.train, self.test_inputs, None)
 
     def _repr_png_(self) -> bytes:
-        from arc_ttt.domain.picture import task_png  # noqa: PLC0415 - avoid an import cycle
-
         return task_png(self)
 
     def _repr_svg_(self) -> str:
-        from arc_ttt.domain.picture import task_svg  # noqa: PLC0415 - avoid an import cycle
-
         return task_svg(self)
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from arc_ttt.adapters.run_reader import read_run
-from arc_ttt.application.past_run import NotARunFolderError, PastRun
 from arc_ttt.application.report import report_html
 from arc_ttt.application.results_table import FORMATS, results_text
 from arc_ttt.application.run_comparison import compare_runs, comparison_record, comparison_text
 from arc_ttt.domain.errors import ArcTTTError
+from arc_ttt.domain.past_run import NotARunFolderError, PastRun
 from arc_ttt.domain.task import Task
 
 COMMANDS = ("report", "compare", "export-results")

@@ -4,13 +4,14 @@ ones (never on evaluation tasks), resumable, into a model folder that ``solve --
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from arc_ttt.application.pretrain_data import SOURCES
+from arc_ttt.cli.solve import settings_from_flags
+from arc_ttt.cli.stop import StopSignal
 
 EXAMPLE = (
     "example: arc-ttt pretrain --out runs/pretrained --data arc1-train,arc2-train,synthetic "
@@ -44,17 +45,6 @@ FLAGS: dict[str, tuple[str | None, str]] = {
     "gradient_checkpointing": ("pretrain", "gradient_checkpointing"),
     "seed": (None, "seed"),
 }
-
-
-class StopSignal(Protocol):
-    """The CLI's SIGINT/SIGTERM handler: true once a signal came; ``installed`` catches them."""
-
-    number: int
-    name: str
-
-    def __call__(self) -> bool: ...
-
-    def installed(self) -> contextlib.AbstractContextManager[None]: ...
 
 
 def add_parser(sub: Any) -> None:
@@ -128,7 +118,6 @@ def add_parser(sub: Any) -> None:
 def settings_from(args: argparse.Namespace, usage_error: type[Exception]) -> Any:
     """Settings from the flags (environment and defaults below them); a bad value raises
     ``usage_error`` naming its flag."""
-    from arc_ttt.cli_run import settings_from_flags  # noqa: PLC0415 - cli_run imports this module
 
     fixed = {}
     if args.data is not None:

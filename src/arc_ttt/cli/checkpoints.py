@@ -9,7 +9,7 @@ from typing import Any
 
 from arc_ttt.adapters.store_url import open_store
 from arc_ttt.application import checkpoints as use
-from arc_ttt.cli_prompt import confirm, interactive
+from arc_ttt.cli.prompt import confirm, interactive
 from arc_ttt.domain.checkpoint import VerificationReport
 from arc_ttt.domain.checkpoint_policy import RetentionPolicy
 from arc_ttt.domain.errors import InvalidCheckpointKeyError, InvalidStoreUrlError

@@ -3,10 +3,12 @@ the default (what ``arc-ttt config show`` prints and ``-v`` logs)."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import logging
 from typing import Any
 
-from arc_ttt.cli_config import Layers, flatten
+from arc_ttt.cli.config import Layers, flatten
 
 log = logging.getLogger(__name__)
 
@@ -86,3 +88,22 @@ def log_sources(lay: Layers) -> None:
     for key, row in rows.items():
         if row["source"] != "default":
             log.debug("setting %s = %r (%s %s)", key, row["value"], row["source"], row["from"])
+
+
+def show(args: argparse.Namespace, lay: Layers, usage_error: type[Exception]) -> int:
+    """``arc-ttt config show``: every setting, its value and its source."""
+    rows = origins(lay, usage_error)
+    if args.json:
+        print(
+            json.dumps(
+                {"config_file": lay.config and str(lay.config_path), "settings": rows}, indent=2
+            )
+        )
+        return 0
+    width = max(len(k) for k in rows)
+    values = {k: json.dumps(r["value"]) for k, r in rows.items()}
+    vwidth = min(24, max(len(v) for v in values.values()))
+    for key, row in rows.items():
+        where = row["source"] if row["source"] == "default" else f"{row['source']} {row['from']}"
+        print(f"{key:<{width}}  {values[key]:<{vwidth}}  {where}")
+    return 0

@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from arc_ttt.cli.solve import settings_from_flags
+
 
 def add_parser(sub: Any) -> None:
     """Register ``explain`` on the CLI's subparsers."""
@@ -29,7 +31,6 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace, container: Any, usage_error: type[Exception]) -> int:
     from arc_ttt.application.explain import explain, explanation_text  # noqa: PLC0415
-    from arc_ttt.cli_run import settings_from_flags  # noqa: PLC0415
     from arc_ttt.domain.search import SearchOptions, search  # noqa: PLC0415
 
     if args.dataset is None:

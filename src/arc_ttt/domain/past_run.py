@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from arc_ttt.application.run_record import nearest_rank
 from arc_ttt.domain.errors import ArcTTTError, InvalidGridError
 from arc_ttt.domain.grid import Grid
+from arc_ttt.domain.quantile import nearest_rank
 
 SETTINGS = "settings.json"
 METRICS = "metrics.json"

@@ -15,8 +15,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from arc_ttt.cli_pretrain import StopSignal
-from arc_ttt.cli_run import SOLVER_FLAGS, add_output_flags, add_solver_flags
+from arc_ttt.cli.solve import (
+    SOLVER_FLAGS,
+    add_output_flags,
+    add_solver_flags,
+    check_source_flags,
+    settings_from_flags,
+    solve_into,
+)
+from arc_ttt.cli.stop import StopSignal
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +115,8 @@ def run(
         is_evaluation_set,
         plan_evaluation,
     )
-    from arc_ttt.cli_logging import to_file  # noqa: PLC0415
-    from arc_ttt.cli_run import (  # noqa: PLC0415
-        check_source_flags,
-        settings_from_flags,
-        solve_into,
-    )
+    from arc_ttt.application.run_record import run_files  # noqa: PLC0415
+    from arc_ttt.cli.log_setup import to_file  # noqa: PLC0415
 
     started = time.monotonic()
     wanted = _chosen_ids(args, usage_error)
@@ -184,7 +187,7 @@ def run(
             model=model_description(settings),
             machine=_machine(),
         )
-        folder.write_report(report, metrics=record)
+        folder.write_report(**run_files(report, record))
         log.info(
             "score %s, %d of %d tasks solved, %.1f s of %g s",
             record["score"],

@@ -204,24 +204,3 @@ def flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         else:
             out[f"{prefix}{key}"] = value
     return out
-
-
-def run(args: argparse.Namespace, lay: Layers, usage_error: type[Exception]) -> int:
-    """``arc-ttt config show``: every setting, its value and its source."""
-    from arc_ttt.cli_origin import origins  # noqa: PLC0415
-
-    rows = origins(lay, usage_error)
-    if args.json:
-        print(
-            json.dumps(
-                {"config_file": lay.config and str(lay.config_path), "settings": rows}, indent=2
-            )
-        )
-        return 0
-    width = max(len(k) for k in rows)
-    values = {k: json.dumps(r["value"]) for k, r in rows.items()}
-    vwidth = min(24, max(len(v) for v in values.values()))
-    for key, row in rows.items():
-        where = row["source"] if row["source"] == "default" else f"{row['source']} {row['from']}"
-        print(f"{key:<{width}}  {values[key]:<{vwidth}}  {where}")
-    return 0

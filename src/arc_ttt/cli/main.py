@@ -13,23 +13,23 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from arc_ttt import (
-    __version__,
-    cli_checkpoints,
-    cli_config,
-    cli_evaluate,
-    cli_explain,
-    cli_export,
-    cli_logging,
-    cli_pretrain,
-    cli_prompt,
-    cli_report,
-)
-from arc_ttt.cli_run import (
+from arc_ttt import __version__
+from arc_ttt.cli import checkpoints as cli_checkpoints
+from arc_ttt.cli import config as cli_config
+from arc_ttt.cli import evaluate as cli_evaluate
+from arc_ttt.cli import explain as cli_explain
+from arc_ttt.cli import log_setup as cli_logging
+from arc_ttt.cli import models as cli_export
+from arc_ttt.cli import origin as cli_origin
+from arc_ttt.cli import pretrain as cli_pretrain
+from arc_ttt.cli import prompt as cli_prompt
+from arc_ttt.cli import runs as cli_report
+from arc_ttt.cli.solve import (
     SOLVER_FLAGS,
     add_output_flags,
     add_solver_flags,
     check_source_flags,
+    settings_from_flags,
     solve_into,
 )
 from arc_ttt.domain.errors import ArcTTTError, UnknownDatasetError, UnknownTaskError
@@ -315,7 +315,7 @@ def _resumed_args(args: argparse.Namespace) -> None:
 
 
 def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
-    from arc_ttt.cli_run import settings_from_flags  # noqa: PLC0415
+    from arc_ttt.application.run_record import run_files  # noqa: PLC0415
 
     if args.resume is not None:
         _resumed_args(args)
@@ -357,7 +357,7 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
     )
     if run is None:  # not the main process: the main one writes the run
         return 128 + stop.number if report.interrupted and stop.number else 0
-    run.write_report(report)
+    run.write_report(**run_files(report))
     return _solve_outcome(report, out, args, stop)
 
 
@@ -408,7 +408,7 @@ def _cmd_report(args: argparse.Namespace, container: Any) -> int:
 
 
 def _cmd_config(args: argparse.Namespace, container: Any) -> int:
-    return cli_config.run(args, args.global_layers, UsageError)
+    return cli_origin.show(args, args.global_layers, UsageError)
 
 
 COMMANDS = {
@@ -437,7 +437,7 @@ def _configured(args: argparse.Namespace, options: cli_config.GlobalOptions) -> 
     """Settings layers (config file, flags) and logging for the command's whole run."""
     from pydantic import ValidationError  # noqa: PLC0415
 
-    from arc_ttt.cli_origin import log_sources  # noqa: PLC0415
+    from arc_ttt.cli.origin import log_sources  # noqa: PLC0415
     from arc_ttt.settings import Settings, settings_layers  # noqa: PLC0415
 
     for name in ("config", "set", "verbose"):  # reached argparse: an abbreviation we did not take

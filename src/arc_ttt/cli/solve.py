@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from arc_ttt.cli_pretrain import StopSignal
+from arc_ttt.cli.stop import StopSignal
 
 # flag (argparse dest) -> (settings section, field); builds settings and names a bad flag.
 SOLVER_FLAGS: dict[str, tuple[str | None, str]] = {
