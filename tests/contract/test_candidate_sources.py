@@ -9,13 +9,13 @@ import pytest
 from candidate_source import CandidateSourceContract
 
 from arc_ttt import Grid
-from arc_ttt.adapters.canned_candidates import CannedCandidateSource
 from arc_ttt.adapters.file_candidates import FileCandidateSource
-from arc_ttt.adapters.progress import RecordingProgress
 from arc_ttt.adapters.search_source import SearchCandidateSource
 from arc_ttt.domain.candidates import CandidateBudget
 from arc_ttt.domain.search import SearchOptions
 from arc_ttt.domain.task import Example, Task
+from arc_ttt.testing import RecordingProgress
+from arc_ttt.testing.canned_candidates import CannedCandidateSource
 from upscale_tasks import upscale
 
 

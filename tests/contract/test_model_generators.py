@@ -4,11 +4,11 @@ and a LoRA adapter on an untrained base) and a tiny Hugging Face Llama."""
 import pytest
 from model_generator import GeneratorContract
 
-from arc_ttt.adapters.scripted_model import ScriptedModel
 from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
 from arc_ttt.adapters.torch.backend import TorchModelBackend
 from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.model_io import TrainOptions
+from arc_ttt.testing.scripted_model import ScriptedModel
 from tiny_models import recolor_sequences, save_tiny_llama, trained_on_recolor
 
 TINY = ArcDecoderConfig(d_model=32, n_layers=2, n_heads=2)

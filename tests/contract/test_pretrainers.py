@@ -8,11 +8,11 @@ import torch
 from pretrainer import OPTIONS, PretrainerContract, corpus
 
 from arc_ttt.adapters.memory_store import InMemoryCheckpointStore
-from arc_ttt.adapters.scripted_pretrainer import ScriptedPretrainer
 from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
 from arc_ttt.adapters.torch.pretraining import TorchPretrainer
 from arc_ttt.domain.checkpoint_policy import SaveSchedule
 from arc_ttt.ports.pretrainer import StateCheckpoints
+from arc_ttt.testing.scripted_pretrainer import ScriptedPretrainer
 
 TINY = ArcDecoderConfig(d_model=24, n_layers=2, n_heads=2)
 

@@ -10,12 +10,12 @@ import pytest
 import torch
 
 from arc_ttt.adapters.memory_probe import ProcessMemoryProbe
-from arc_ttt.adapters.progress import RecordingProgress
 from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
 from arc_ttt.adapters.torch.backend import TorchModelBackend
 from arc_ttt.application.solve import SolveOptions, Solver
 from arc_ttt.domain.model_io import DecodeOptions, TrainOptions
 from arc_ttt.domain.synthetic import generate_tasks
+from arc_ttt.testing import RecordingProgress
 
 MiB = 2**20
 

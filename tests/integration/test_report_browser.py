@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 
 from arc_ttt import Grid, cli
-from arc_ttt.adapters.scripted_model import ScriptedModel
 from arc_ttt.domain.arc_json import task_to_json
 from arc_ttt.domain.task import Example, Task
+from arc_ttt.testing.scripted_model import ScriptedModel
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 CHROMIUM = next((path for name in BROWSERS if (path := shutil.which(name))), None)

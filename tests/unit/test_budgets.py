@@ -9,11 +9,11 @@ from dataclasses import replace
 from test_solver import FixedMemory, make_task, upscale
 
 from arc_ttt import Grid
-from arc_ttt.adapters.progress import RecordingProgress
-from arc_ttt.adapters.scripted_model import FakeClock, ScriptedModel
 from arc_ttt.application.solve import Budget, SolveOptions, Solver
 from arc_ttt.domain.errors import ModelOutOfMemoryError
 from arc_ttt.domain.model_io import TrainOptions
+from arc_ttt.testing import RecordingProgress
+from arc_ttt.testing.scripted_model import FakeClock, ScriptedModel
 
 OPTIONS = SolveOptions(views=2, train=TrainOptions(steps=8, batch_size=8))
 

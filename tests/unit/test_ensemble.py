@@ -4,11 +4,11 @@ attempts it submits, what it records, and that no source and no selection sees a
 import pytest
 
 from arc_ttt import Grid
-from arc_ttt.adapters.canned_candidates import CannedCandidateSource
-from arc_ttt.adapters.progress import RecordingProgress
 from arc_ttt.application.ensemble import Ensemble, EnsembleOptions
 from arc_ttt.application.solve import Budget, SolveOptions
 from arc_ttt.domain.task import Example, Task
+from arc_ttt.testing import RecordingProgress
+from arc_ttt.testing.canned_candidates import CannedCandidateSource
 
 RIGHT, WRONG, OTHER = Grid([[5, 5]]), Grid([[6]]), Grid([[7]])
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from arc_ttt import cli
-from arc_ttt.adapters.scripted_model import ScriptedModel
+from arc_ttt.testing.scripted_model import ScriptedModel
 from upscale_tasks import upscale, write_upscale_tasks
 
 

@@ -8,7 +8,6 @@ import pytest
 
 from arc_ttt.adapters.memory_store import InMemoryCheckpointStore
 from arc_ttt.adapters.memory_tasks import InMemoryCatalog, InMemoryTaskSource
-from arc_ttt.adapters.scripted_pretrainer import ScriptedPretrainer
 from arc_ttt.adapters.training_log import MemoryTrainingLog
 from arc_ttt.application.pretrain import Pretraining, PretrainRequest
 from arc_ttt.application.pretrain_data import DataPlan, PretrainData, gather_data
@@ -21,6 +20,7 @@ from arc_ttt.domain.pretraining import PretrainDataError, PretrainOptions, Pretr
 from arc_ttt.domain.synthetic import generate_tasks
 from arc_ttt.domain.task import Example, Task
 from arc_ttt.ports.pretrainer import StateCheckpoints
+from arc_ttt.testing.scripted_pretrainer import ScriptedPretrainer
 
 POOL = generate_tasks(30, seed=5, min_side=3, max_side=4)
 

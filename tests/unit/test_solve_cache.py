@@ -10,11 +10,11 @@ from test_solver import FixedMemory, make_task, upscale
 
 from arc_ttt import Grid
 from arc_ttt.adapters.memory_store import InMemoryCheckpointStore
-from arc_ttt.adapters.progress import RecordingProgress
-from arc_ttt.adapters.scripted_model import ScriptedModel
 from arc_ttt.adapters.store_solve_cache import StoreSolveCache
 from arc_ttt.application.solve import SolveOptions, Solver, cache_key
 from arc_ttt.domain.model_io import DecodeOptions, TrainOptions
+from arc_ttt.testing import RecordingProgress
+from arc_ttt.testing.scripted_model import ScriptedModel
 
 DFS = SolveOptions(views=4, decode=DecodeOptions(strategy="dfs", max_candidates=2, min_prob=1e-3))
 

@@ -12,8 +12,6 @@ from test_solver import FixedMemory, make_task, upscale
 
 from arc_ttt import Grid
 from arc_ttt.adapters.memory_store import InMemoryCheckpointStore
-from arc_ttt.adapters.progress import RecordingProgress
-from arc_ttt.adapters.scripted_model import FakeClock, ScriptedModel
 from arc_ttt.adapters.store_solve_cache import StoreSolveCache
 from arc_ttt.application.run_record import summary_record
 from arc_ttt.application.shared_ttt import shared_sequences
@@ -22,6 +20,8 @@ from arc_ttt.domain.errors import ModelOutOfMemoryError
 from arc_ttt.domain.model_io import ModelRef, TrainOptions
 from arc_ttt.domain.task import Task
 from arc_ttt.domain.ttt_dataset import TTTSetOptions, build_ttt_set
+from arc_ttt.testing import RecordingProgress
+from arc_ttt.testing.scripted_model import FakeClock, ScriptedModel
 
 SHARED = SolveOptions(
     ttt="shared", views=2, train=TrainOptions(steps=6), ttt_set=TTTSetOptions(per_subtask=2)

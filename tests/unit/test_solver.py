@@ -3,12 +3,12 @@
 import pytest
 
 from arc_ttt import Grid
-from arc_ttt.adapters.progress import RecordingProgress
-from arc_ttt.adapters.scripted_model import ScriptedModel
 from arc_ttt.application.solve import SolveOptions, Solver
 from arc_ttt.domain.codec import Symbol
 from arc_ttt.domain.model_io import DecodeOptions
 from arc_ttt.domain.task import Example, Task
+from arc_ttt.testing import RecordingProgress
+from arc_ttt.testing.scripted_model import ScriptedModel
 from upscale_tasks import upscale  # equivariant: a view's answer maps back exactly
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from typing import TextIO
 
 
@@ -61,19 +60,3 @@ class RichProgress:
 
     def finish(self) -> None:
         self._progress.stop()
-
-
-@dataclass
-class RecordingProgress:
-    """Fake: records every call."""
-
-    events: list[tuple[str, object]] = field(default_factory=list)
-
-    def start(self, total: int, label: str) -> None:
-        self.events.append(("start", total))
-
-    def advance(self, summary: str) -> None:
-        self.events.append(("advance", summary))
-
-    def finish(self) -> None:
-        self.events.append(("finish", None))
