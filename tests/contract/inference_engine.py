@@ -42,11 +42,14 @@ class InferenceEngineContract:
             assert grid is not None and rows == [tuple(r) for r in grid.to_lists()]
 
     def test_stream_is_lazy_and_stops_at_the_budget(self, engine, prompts):
-        rows = engine.stream(prompts[0], max_new_tokens=3)
-        first_row = engine.predict([prompts[0]])[0].tokens
-        if ROW in first_row[:3]:
-            assert next(rows) == first_row[: first_row.index(ROW)]
-        assert all(len(r) <= 3 for r in rows)
+        tokens = tuple(engine.predict([prompts[0]])[0].tokens)
+        end = tokens.index(ROW)  # a complete grid closes its first row
+        # A budget that ends on the first row's separator: exactly that row, then nothing.
+        rows = engine.stream(prompts[0], max_new_tokens=end + 1)
+        assert tuple(next(rows)) == tokens[:end]
+        assert list(rows) == []
+        # One token short of it: the row is not finished, so nothing is yielded.
+        assert list(engine.stream(prompts[0], max_new_tokens=end)) == []
 
     def test_async_gives_the_same_answers_without_blocking(self, engine, prompts):
         expected = [p.tokens for p in engine.predict(prompts)]
