@@ -23,6 +23,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from arc_ttt.domain.model_io import DecodeOptions, TrainOptions
+from arc_ttt.domain.ttt_dataset import TTTSetOptions
+
+# The defaults of the options the settings map to: one place for the library and the CLI.
+_TRAIN = TrainOptions()
+_TTT_SET = TTTSetOptions()
+_DECODE = DecodeOptions()
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -58,42 +66,51 @@ class TTTSettings(_Section):
         description="auto: full fine-tuning of the small built-in model (default/builtin), "
         "LoRA for a model folder",
     )
-    steps: int = Field(48, gt=0, le=100_000)
-    batch_size: int = Field(4, gt=0, le=1024)
-    grad_accumulation: int = Field(1, gt=0, le=1024)
-    learning_rate: float = Field(2e-3, gt=0, le=1.0)
-    warmup_steps: int = Field(4, ge=0)
-    weight_decay: float = Field(0.0, ge=0)
-    lora_rank: int = Field(16, gt=0, le=1024)
-    lora_alpha: int = Field(32, gt=0)
-    lora_dropout: float = Field(0.0, ge=0, lt=1)
+    steps: int = Field(_TRAIN.steps, gt=0, le=100_000)
+    batch_size: int = Field(_TRAIN.batch_size, gt=0, le=1024)
+    grad_accumulation: int = Field(_TRAIN.grad_accumulation, gt=0, le=1024)
+    learning_rate: float = Field(_TRAIN.learning_rate, gt=0, le=1.0)
+    warmup_steps: int = Field(_TRAIN.warmup_steps, ge=0)
+    weight_decay: float = Field(_TRAIN.weight_decay, ge=0)
+    lora_rank: int = Field(_TRAIN.lora_rank, gt=0, le=1024)
+    lora_alpha: int = Field(_TRAIN.lora_alpha, gt=0)
+    lora_dropout: float = Field(_TRAIN.lora_dropout, ge=0, lt=1)
     copies_per_demo: int = Field(
-        8, gt=0, le=1000, description="augmented copies of each leave-one-out sub-task"
+        _TTT_SET.per_subtask,
+        gt=0,
+        le=1000,
+        description="augmented copies of each leave-one-out sub-task",
     )
-    loss_on: Literal["outputs", "target"] = "outputs"
-    max_tokens: int = Field(8192, gt=0, description="longer training sequences are skipped")
+    loss_on: Literal["outputs", "target"] = _TTT_SET.loss_on
+    max_tokens: int = Field(
+        _TTT_SET.max_tokens, gt=0, description="longer training sequences are skipped"
+    )
     max_seconds_per_task: float | None = Field(None, gt=0)
     gradient_checkpointing: bool = Field(
-        False, description="recompute activations in the backward pass: less memory, more time"
+        _TRAIN.gradient_checkpointing,
+        description="recompute activations in the backward pass: less memory, more time",
     )
-    early_stop_loss: float | None = Field(0.01, gt=0)
+    early_stop_loss: float | None = Field(_TRAIN.early_stop_loss, gt=0)
 
 
 class DecodeSettings(_Section):
     """Candidate generation and selection."""
 
-    strategy: Literal["greedy", "dfs"] = "greedy"
+    strategy: Literal["greedy", "dfs"] = _DECODE.strategy
     views: int = Field(
         4, gt=0, le=64, description="augmented views decoded and scored per test input"
     )
-    min_prob: float = Field(0.1, gt=0, le=1)
-    max_candidates: int = Field(8, gt=0, le=256)
+    min_prob: float = Field(_DECODE.min_prob, gt=0, le=1)
+    max_candidates: int = Field(_DECODE.max_candidates, gt=0, le=256)
     max_expansions: int = Field(
-        20_000, gt=0, description="DFS budget: model steps per prompt before the search stops"
+        _DECODE.max_expansions,
+        gt=0,
+        description="DFS budget: model steps per prompt before the search stops",
     )
-    batch_size: int = Field(8, gt=0, le=1024)
+    batch_size: int = Field(_DECODE.batch_size, gt=0, le=1024)
     constrained: bool = Field(
-        True, description="decode only answers that form a valid grid (equal rows, <= 30 x 30)"
+        _DECODE.constrained,
+        description="decode only answers that form a valid grid (equal rows, <= 30 x 30)",
     )
     product_of_experts: bool = True
 

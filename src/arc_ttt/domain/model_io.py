@@ -42,16 +42,18 @@ class TrainingSequence:
 
 @dataclass(frozen=True, slots=True)
 class TrainOptions:
-    """How one adaptation runs. Validated by the settings layer; plain data here."""
+    """How one adaptation runs. Validated by the settings layer; plain data here. These defaults
+    are the CLI's too (``settings.TTTSettings`` reads them), so a library user and a CLI user
+    adapt alike."""
 
-    steps: int = 64
+    steps: int = 48
     batch_size: int = 4
     grad_accumulation: int = 1
-    learning_rate: float = 1e-3
+    learning_rate: float = 2e-3
     warmup_steps: int = 4
     weight_decay: float = 0.0
     max_seconds: float | None = None
-    early_stop_loss: float | None = None  # stop once the mean loss of an epoch falls below
+    early_stop_loss: float | None = 0.01  # stop once the mean loss of an epoch falls below
     patience: int | None = None  # stop after this many evaluations without improvement
     seed: int = 0
     method: Literal["lora", "full"] = "lora"
