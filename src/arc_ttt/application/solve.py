@@ -5,18 +5,22 @@ under K views, map candidates back, score every distinct candidate under every v
 two best. The base model is loaded once (by the adapter); each task starts from clean weights.
 ``ttt="shared"`` instead trains one model on the TTT sets of all tasks first (``shared_ttt``),
 then decodes every task with it.
+
+The ``Solver`` runs the budget (each task's share of the time) and the cache; its collaborators
+do the rest: ``ttt_step.TTTStep`` (one training run, polled for stops and memory),
+``decode_step.DecodeStep`` (views, generation, mapping back, product-of-experts scoring),
+``oom_policy`` (what each retries smaller), ``cached_candidates`` (what the cache keeps, and its
+key), ``shared_ttt`` (the one model of shared TTT), ``domain.selection`` (the two attempts).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
+from arc_ttt.application.cached_candidates import TaskCandidates, cache_key
+from arc_ttt.application.decode_step import DecodeStep
 from arc_ttt.application.shared_ttt import (
     SHARED_NAME,
     SharedModel,
@@ -26,27 +30,33 @@ from arc_ttt.application.shared_ttt import (
 )
 from arc_ttt.application.solve_options import Budget, SolveOptions
 from arc_ttt.application.solve_report import CandidateSummary, SolveReport, TaskResult
-from arc_ttt.domain.augmentation import Augmentation
-from arc_ttt.domain.codec import Encoded, decode_grid, encode_prompt, encode_target
+from arc_ttt.application.ttt_step import TTTStep
 from arc_ttt.domain.errors import (
     ArcTTTError,
-    GridDecodeError,
-    ModelOutOfMemoryError,
     SolveInterruptedError,
 )
 from arc_ttt.domain.model_io import (
     ModelRef,
-    TrainingSequence,
     TrainResult,
 )
 from arc_ttt.domain.selection import CandidatePool, pick_attempts
 from arc_ttt.domain.task import Task
 from arc_ttt.domain.ttt_dataset import build_ttt_set
-from arc_ttt.domain.views import choose_views
 from arc_ttt.ports.model import Generator, Scorer, Trainer
 from arc_ttt.ports.progress import MemoryProbe, Progress
 from arc_ttt.ports.resources import PeakTracker
 from arc_ttt.ports.solve_cache import AdapterExporter, AdapterImporter, SolveCache
+
+# The solve's option and result types live in their own modules; importing them from here works.
+__all__ = [
+    "Budget",
+    "CandidateSummary",
+    "SolveOptions",
+    "SolveReport",
+    "Solver",
+    "TaskResult",
+    "cache_key",
+]
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +98,8 @@ class Solver:
         self._stop_requested = stop_requested or (lambda: False)
         self._peaks = peaks
         self._importer = importer
+        self._ttt = TTTStep(trainer, memory, self._stop_requested)
+        self._decode = DecodeStep(generator, scorer, clock, always_score=cache is not None)
 
     def solve(self, tasks: Iterable[Task], options: SolveOptions) -> SolveReport:
         """Solve every task; the report holds per-task results and the submission."""
@@ -158,7 +170,7 @@ class Solver:
         key = cache_key(task, base, options, shared=None if shared is None else shared.training.key)
         record = self._cached(key, len(puzzle.test_inputs))
         if record is None and seconds is not None and seconds <= 0:
-            record = _TaskCandidates(
+            record = TaskCandidates(
                 tuple(CandidatePool() for _ in puzzle.test_inputs),
                 0,
                 None,
@@ -219,7 +231,7 @@ class Solver:
         start: float,
         deadline: float | None,
         shared: SharedModel | None = None,
-    ) -> _TaskCandidates:
+    ) -> TaskCandidates:
         notes: list[str] = []
         train = None
         model = base
@@ -236,7 +248,7 @@ class Solver:
                 self._cache.keep_adapter(key, files, {"task_id": puzzle.id, "steps": train.steps})
             pools, invalid = [], 0
             for index in range(len(puzzle.test_inputs)):
-                pool, bad = self._decode_input(
+                pool, bad = self._decode.decode_input(
                     model, puzzle, index, options, deadline=deadline, notes=notes
                 )
                 pools.append(pool)
@@ -244,7 +256,7 @@ class Solver:
         finally:
             if train is not None:
                 self._trainer.release(model)
-        record = _TaskCandidates(
+        record = TaskCandidates(
             tuple(pools), invalid, train, self._clock() - start, degradations=tuple(notes)
         )
         if self._cache is not None:
@@ -264,7 +276,7 @@ class Solver:
         """Test-time training within the task's time share; see ``_train``."""
         cap = None if deadline is None else (deadline - start) * options.budget.train_share
         sequences = build_ttt_set(puzzle, options.ttt_set, options.seed)
-        return self._train(base, f"task-{puzzle.id}", sequences, options, cap=cap, notes=notes)
+        return self._ttt.train(base, f"task-{puzzle.id}", sequences, options, cap=cap, notes=notes)
 
     def _shared_model(
         self, tasks: Sequence[Task], options: SolveOptions, deadline: float | None
@@ -300,7 +312,7 @@ class Solver:
                 )
             cap = left * options.budget.train_share
         log.info("shared TTT: %d sequences from %d tasks", len(sequences), len(tasks))
-        train = self._train(base, SHARED_NAME, sequences, options, cap=cap, notes=notes)
+        train = self._ttt.train(base, SHARED_NAME, sequences, options, cap=cap, notes=notes)
         training = SharedTraining.of(key, len(tasks), len(sequences), train, notes)
         model = base if train is None else train.model
         if self._cache is not None:
@@ -332,231 +344,18 @@ class Solver:
             log.warning("cached shared model %s does not load (%s); training again", key, e)
             return None
 
-    def _train(
-        self,
-        base: ModelRef,
-        name: str,
-        sequences: Sequence[TrainingSequence],
-        options: SolveOptions,
-        *,
-        cap: float | None,
-        notes: list[str],
-    ) -> TrainResult | None:
-        """Train ``name`` within ``cap`` seconds (None: the options' own cap), halving the batch
-        on out-of-memory; None (decode with the base model) when it keeps failing."""
-        budget = options.budget
-        train_options = options.train
-        if cap is not None and (
-            train_options.max_seconds is None or cap < train_options.max_seconds
-        ):
-            train_options = replace(train_options, max_seconds=max(cap, 1e-3))
-        for attempt in range(budget.oom_retries + 1):
-            try:
-                return self._trainer.adapt(
-                    base,
-                    name,
-                    sequences,
-                    train_options,
-                    on_step=lambda step, loss: self._check_step(budget),
-                )
-            except ModelOutOfMemoryError as e:
-                smaller = max(1, train_options.batch_size // 2)
-                if attempt == budget.oom_retries or smaller == train_options.batch_size:
-                    notes.append(f"training out of memory ({e}); TTT skipped, base model decodes")
-                    return None
-                notes.append(
-                    f"training out of memory ({e}); batch {train_options.batch_size} -> "
-                    f"{smaller}, gradient accumulation x2"
-                )
-                train_options = replace(
-                    train_options,
-                    batch_size=smaller,
-                    grad_accumulation=train_options.grad_accumulation * 2,
-                )
-        return None  # pragma: no cover - the loop always returns
-
-    def _check_step(self, budget: Budget) -> None:
-        if self._stop_requested():
-            raise SolveInterruptedError("stop requested during test-time training")
-        limit = budget.host_memory_bytes
-        if limit is not None and (used := self._memory.current_bytes()) > limit:
-            raise ModelOutOfMemoryError(
-                f"host memory budget exceeded: {used / 2**30:.2f} GiB > {limit / 2**30:.2f} GiB"
-            )
-
-    def _decode_input(
-        self,
-        model: ModelRef,
-        puzzle: Task,
-        index: int,
-        options: SolveOptions,
-        *,
-        deadline: float | None,
-        notes: list[str],
-    ) -> tuple[CandidatePool, int]:
-        """Candidates for one test input within the deadline, halving views and batch on
-        out-of-memory; an empty pool (fallback attempts) when decoding keeps failing."""
-        current = options
-        for attempt in range(options.budget.oom_retries + 1):
-            decode = current.decode
-            if deadline is not None:
-                left = deadline - self._clock()
-                if left <= 0:
-                    notes.append(f"test input {index}: no time left to decode; fallback attempts")
-                    return CandidatePool(), 0
-                if decode.max_seconds is None or left < decode.max_seconds:
-                    current = replace(current, decode=replace(decode, max_seconds=left))
-            try:
-                return self._candidates(model, puzzle, index, current, deadline)
-            except ModelOutOfMemoryError as e:
-                views = max(1, current.views // 2)
-                batch = max(1, current.decode.batch_size // 2)
-                if attempt == options.budget.oom_retries or (
-                    views == current.views and batch == current.decode.batch_size
-                ):
-                    notes.append(f"test input {index}: decoding out of memory ({e}); fallback")
-                    return CandidatePool(), 0
-                notes.append(
-                    f"test input {index}: decoding out of memory ({e}); views {current.views} -> "
-                    f"{views}, batch {current.decode.batch_size} -> {batch}"
-                )
-                current = replace(
-                    current, views=views, decode=replace(current.decode, batch_size=batch)
-                )
-        return CandidatePool(), 0  # pragma: no cover - the loop always returns
-
-    def _cached(self, key: str, n_tests: int) -> _TaskCandidates | None:
+    def _cached(self, key: str, n_tests: int) -> TaskCandidates | None:
         if self._cache is None:
             return None
         found = self._cache.candidates(key)
         if found is None:
             return None
         try:
-            record = _TaskCandidates.from_record(found)
+            record = TaskCandidates.from_record(found)
         except (KeyError, TypeError, ValueError, ArcTTTError) as e:
             log.warning("cached candidates %s are unreadable (%s); decoding again", key, e)
             return None
         return record if len(record.pools) == n_tests else None
-
-    def _candidates(
-        self,
-        model: ModelRef,
-        puzzle: Task,
-        index: int,
-        options: SolveOptions,
-        deadline: float | None = None,
-    ) -> tuple[CandidatePool, int]:
-        views = choose_views(puzzle, options.views, options.seed)
-        seen = [view.apply_task(puzzle) for view in views]
-        prompts = [encode_prompt(v.train, v.test_inputs[index]) for v in seen]
-        generated = self._generator.generate(model, prompts, options.decode)
-        pool, invalid = CandidatePool(), 0
-        for view, candidates in zip(views, generated, strict=True):
-            for cand in candidates:
-                try:
-                    grid = view.invert_grid(decode_grid(cand.tokens))
-                except GridDecodeError:
-                    invalid += 1  # an invalid grid is dropped, never submitted
-                    continue
-                pool.add(grid, cand.logprob)
-        # Cached pools always carry the cross-view scores, so selection can change later.
-        wanted = options.product_of_experts or self._cache is not None
-        in_time = deadline is None or self._clock() < deadline
-        if wanted and len(pool) > 0 and in_time:
-            self._score_across_views(model, pool, views, prompts, len(puzzle.train))
-        return pool, invalid
-
-    def _score_across_views(
-        self,
-        model: ModelRef,
-        pool: CandidatePool,
-        views: Sequence[Augmentation],
-        prompts: Sequence[Encoded],
-        n_train: int,
-    ) -> None:
-        pairs = [(g, v) for g in pool.grids() for v in range(len(views))]
-        targets = [encode_target(views[v].apply_grid(g), 2 * n_train + 1) for g, v in pairs]
-        scores = self._scorer.score(model, [prompts[v] for _, v in pairs], targets)
-        for (grid, v), logprob in zip(pairs, scores, strict=True):
-            pool.set_view_score(grid, v, logprob)
-
-
-CACHE_FORMAT = 1
-
-
-def cache_key(
-    task: Task, base: ModelRef, options: SolveOptions, *, shared: str | None = None
-) -> str:
-    """``<task id>/<digest>``: the digest covers the task's content, the base model and every
-    option that changes the candidates (all but ``product_of_experts``, which only re-ranks);
-    with shared TTT, also the shared model's key ``shared`` (which covers the task set)."""
-    config = {
-        "format": CACHE_FORMAT,
-        "task": task.without_solutions().content_hash,
-        "base": [base.base, base.adapter],
-        "ttt": options.ttt,
-        # Time caps shape a run, not its configuration: a resumed run reuses what it cached.
-        "train": {k: v for k, v in asdict(options.train).items() if k != "max_seconds"},
-        "ttt_set": asdict(options.ttt_set),
-        "decode": {k: v for k, v in asdict(options.decode).items() if k != "max_seconds"},
-        "views": options.views,
-        "seed": options.seed,
-    }
-    if shared is not None:
-        config["shared"] = shared
-    digest = hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()
-    return f"{task.id}/{digest[:20]}"
-
-
-@dataclass(frozen=True)
-class _TaskCandidates:
-    """What training and decoding produced for one task: what the cache keeps."""
-
-    pools: tuple[CandidatePool, ...]
-    invalid: int
-    train: TrainResult | None
-    seconds: float
-    from_cache: bool = False
-    degradations: tuple[str, ...] = ()
-
-    def to_record(self, task_id: str) -> dict[str, Any]:
-        t = self.train
-        return {
-            "format": CACHE_FORMAT,
-            "degradations": list(self.degradations),
-            "task_id": task_id,
-            "tests": [p.to_record() for p in self.pools],
-            "invalid": self.invalid,
-            "seconds": self.seconds,
-            "train": None
-            if t is None
-            else {
-                "steps": t.steps,
-                "tokens": t.tokens,
-                "seconds": t.seconds,
-                "losses": list(t.losses),
-                "stopped_because": t.stopped_because,
-            },
-        }
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> _TaskCandidates:
-        if record["format"] != CACHE_FORMAT:
-            raise ValueError(f"cache format {record['format']}, expected {CACHE_FORMAT}")
-        t = record["train"]
-        train = None
-        if t is not None:
-            train = TrainResult(
-                ModelRef("cached"),
-                int(t["steps"]),
-                int(t["tokens"]),
-                float(t["seconds"]),
-                tuple(float(x) for x in t["losses"]),
-                str(t["stopped_because"]),
-            )
-        pools = tuple(CandidatePool.from_record(p) for p in record["tests"])
-        notes = tuple(str(n) for n in record.get("degradations", ()))
-        return cls(pools, int(record["invalid"]), train, float(record["seconds"]), True, notes)
 
 
 def _summary(result: TaskResult) -> str:
