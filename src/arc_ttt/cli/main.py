@@ -6,9 +6,7 @@ import argparse
 import contextlib
 import json
 import os
-import signal
 import sys
-import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,6 +14,7 @@ from typing import Any, NoReturn
 from arc_ttt import __version__
 from arc_ttt.cli import checkpoints as cli_checkpoints
 from arc_ttt.cli import config as cli_config
+from arc_ttt.cli import data as cli_data
 from arc_ttt.cli import evaluate as cli_evaluate
 from arc_ttt.cli import explain as cli_explain
 from arc_ttt.cli import log_setup as cli_logging
@@ -32,6 +31,7 @@ from arc_ttt.cli.solve import (
     settings_from_flags,
     solve_into,
 )
+from arc_ttt.cli.stop import StopOnSignal
 from arc_ttt.domain.errors import ArcTTTError, UnknownDatasetError, UnknownTaskError
 
 EXIT_FAILURE = 1
@@ -154,129 +154,6 @@ def _add_solve(sub: argparse._SubParsersAction[_Parser]) -> None:
     add_output_flags(s)
 
 
-def _color_wanted() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-def _cmd_datasets(args: argparse.Namespace, container: object) -> int:
-    rows = container.datasets()  # type: ignore[attr-defined]
-    if args.json:
-        print(
-            json.dumps(
-                [r.__dict__ if hasattr(r, "__dict__") else _asdict(r) for r in rows], indent=2
-            )
-        )
-        return 0
-    print(f"{'dataset':<24}{'tasks':>7}{'test inputs':>13}{'solutions':>11}")
-    for r in rows:
-        print(f"{r.name:<24}{r.tasks:>7}{r.test_inputs:>13}{r.with_solutions:>11}")
-    return 0
-
-
-def _asdict(obj: object) -> dict[str, object]:
-    return {name: getattr(obj, name) for name in obj.__slots__}  # type: ignore[attr-defined]
-
-
-def _cmd_show(args: argparse.Namespace, container: object) -> int:
-    from arc_ttt.adapters.terminal import task_text  # noqa: PLC0415
-    from arc_ttt.application.show import FORMATS, render_task  # noqa: PLC0415
-
-    out = Path(args.out) if args.out else None
-    if out is not None:
-        fmt = out.suffix.lower().lstrip(".")
-        if fmt not in FORMATS:
-            raise UsageError(f"--out: {args.out!r} must end in .png or .svg")
-        if not out.parent.resolve().is_dir():
-            raise UsageError(f"--out: folder {str(out.parent)!r} does not exist")
-    task = container.find_task(dataset=args.dataset, task_id=args.task_id, solutions=args.solutions)  # type: ignore[attr-defined]
-    if out is None:
-        print(task_text(task, color=_color_wanted()))
-        return 0
-    out.write_bytes(render_task(task, fmt))
-    print(f"wrote {out} ({out.stat().st_size} bytes)")
-    return 0
-
-
-def _cmd_score(args: argparse.Namespace, container: object) -> int:
-    path = Path(args.submission)
-    if not path.is_file():
-        raise UsageError(f"SUBMISSION: file {args.submission!r} does not exist")
-    report = container.score(  # type: ignore[attr-defined]
-        submission_text=path.read_bytes(),
-        dataset=args.dataset,
-        source=str(path),
-        solutions=args.solutions,
-    )
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "dataset": args.dataset,
-                    "score": report.total,
-                    "tasks": len(report.tasks),
-                    "solved": report.solved,
-                    "missing_tasks": list(report.missing_tasks),
-                    "unknown_tasks": list(report.unknown_tasks),
-                    "per_task": {t.task_id: t.score for t in report.tasks},
-                },
-                indent=2,
-            )
-        )
-        return 0
-    if args.tasks:
-        for t in report.tasks:
-            marks = "".join("+" if c else "-" for c in t.correct)
-            print(f"{t.task_id:<12}{t.score:>6.3f}  {marks}{'' if t.submitted else '  (missing)'}")
-    print(
-        f"score {report.total:.4f} on {args.dataset}: {report.solved}/{len(report.tasks)} tasks fully solved"
-    )
-    if report.missing_tasks:
-        print(
-            f"{len(report.missing_tasks)} task(s) missing from the submission count 0",
-            file=sys.stderr,
-        )
-    if report.unknown_tasks:
-        print(
-            f"ignored {len(report.unknown_tasks)} task(s) not in the dataset: "
-            f"{', '.join(report.unknown_tasks[:5])}",
-            file=sys.stderr,
-        )
-    return 0
-
-
-class _StopOnSignal:
-    """SIGINT/SIGTERM ask a run to stop after its current step; a second signal acts as usual."""
-
-    def __init__(self) -> None:
-        self.number = 0
-        self.name = ""
-
-    def __call__(self) -> bool:
-        return self.number != 0
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield  # only the main thread may set signal handlers
-            return
-        wanted = (signal.SIGINT, signal.SIGTERM)
-        previous = {s: signal.getsignal(s) for s in wanted}
-
-        def handle(number: int, frame: object) -> None:
-            self.number, self.name = number, signal.Signals(number).name
-            for s, handler in previous.items():
-                signal.signal(s, handler)  # a second signal is not caught again
-            print(f"arc-ttt: {self.name}: stopping after the current step", file=sys.stderr)
-
-        for s in wanted:
-            signal.signal(s, handle)
-        try:
-            yield
-        finally:
-            for s, handler in previous.items():
-                signal.signal(s, handler)
-
-
 def _resumed_args(args: argparse.Namespace) -> None:
     """Fill ``args`` from the run folder's settings.json; other choices would change the run."""
     from pydantic import ValidationError  # noqa: PLC0415
@@ -341,7 +218,7 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
         collection = collection.select([t.strip() for t in args.tasks.split(",") if t.strip()])
     elif args.limit:
         collection = collection.sample(args.limit)
-    stop = _StopOnSignal()
+    stop = StopOnSignal()
     report, run = solve_into(
         out,
         list(collection),
@@ -361,7 +238,7 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
     return _solve_outcome(report, out, args, stop)
 
 
-def _solve_outcome(report: Any, out: Path, args: argparse.Namespace, stop: _StopOnSignal) -> int:
+def _solve_outcome(report: Any, out: Path, args: argparse.Namespace, stop: StopOnSignal) -> int:
     """Print how a solve run ended (the main process's); its exit code."""
     if report.interrupted:
         print(
@@ -384,7 +261,7 @@ def _solve_outcome(report: Any, out: Path, args: argparse.Namespace, stop: _Stop
 
 
 def _cmd_evaluate(args: argparse.Namespace, container: Any) -> int:
-    return cli_evaluate.run(args, container, UsageError, _StopOnSignal())
+    return cli_evaluate.run(args, container, UsageError, StopOnSignal())
 
 
 def _cmd_explain(args: argparse.Namespace, container: Any) -> int:
@@ -396,7 +273,7 @@ def _cmd_checkpoints(args: argparse.Namespace, container: Any) -> int:
 
 
 def _cmd_pretrain(args: argparse.Namespace, container: Any) -> int:
-    return cli_pretrain.run(args, UsageError, _StopOnSignal())
+    return cli_pretrain.run(args, UsageError, StopOnSignal())
 
 
 def _cmd_export(args: argparse.Namespace, container: Any) -> int:
@@ -412,9 +289,9 @@ def _cmd_config(args: argparse.Namespace, container: Any) -> int:
 
 
 COMMANDS = {
-    "datasets": _cmd_datasets,
-    "show": _cmd_show,
-    "score": _cmd_score,
+    "datasets": cli_data.datasets,
+    "show": lambda args, container: cli_data.show(args, container, UsageError),
+    "score": lambda args, container: cli_data.score(args, container, UsageError),
     "solve": _cmd_solve,
     "evaluate": _cmd_evaluate,
     "explain": _cmd_explain,
