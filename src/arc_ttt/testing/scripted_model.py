@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from arc_ttt.domain.codec import Encoded, Symbol, decode_grid, encode_target
-from arc_ttt.domain.errors import ModelLoadError
+from arc_ttt.domain.errors import ModelLoadError, UnknownModelError
 from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.model_io import (
     Candidate,
@@ -68,6 +68,7 @@ class ScriptedModel:
     ) -> TrainResult:
         tokens = sum(len(s) for s in sequences)
         self.adapt_calls.append(AdaptCall(name, len(sequences), tokens, options))
+        self.live.discard(name)  # an earlier model of this name is replaced, as a real one is
         if self.fail_adapt:
             raise self.fail_adapt.pop(0)
         start = self.clock() if self.clock is not None else 0.0
@@ -113,6 +114,7 @@ class ScriptedModel:
         """Greedy: follow the heaviest branch of the answers' token tree (cut at
         ``max_new_tokens``); DFS: the answers above ``min_prob`` that fit, best first."""
         out = []
+        self._check_live(model)
         if self.fail_generate:
             raise self.fail_generate.pop(0)
         for prompt in prompts:
@@ -139,10 +141,18 @@ class ScriptedModel:
     ) -> list[float]:
         """The log of the answers' probability mass under the target's tokens (a complete answer:
         its own log-prob; a prefix: its answers' mass, at most 1); ``miss_logprob`` elsewhere."""
+        self._check_live(model)
         return [
             _prefix_logprob(self._table(p), t.tokens, self.miss_logprob)
             for p, t in zip(prompts, targets, strict=True)
         ]
+
+    def _check_live(self, model: ModelRef) -> None:
+        """A released (or never adapted) model is unknown, as it is to a real backend."""
+        if model.adapter is not None and model.adapter not in self.live:
+            raise UnknownModelError(
+                f"no adapted model {model.adapter!r} (never adapted, or released)"
+            )
 
     def _table(self, prompt: Encoded) -> dict[tuple[int, ...], float]:
         """The answers to ``prompt``'s test input as token sequences (the first of equal grids)."""
