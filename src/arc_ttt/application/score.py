@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from arc_ttt.domain.arc_json import parse_json_text
 from arc_ttt.domain.errors import InvalidSubmissionError, InvalidTaskError
 from arc_ttt.domain.scoring import ScoreReport, parse_submission, score_submission
@@ -15,8 +17,13 @@ def score_file(
     *,
     source: str,
     solutions: str | None = None,
+    task_ids: Sequence[str] = (),
+    limit: int | None = None,
 ) -> ScoreReport:
-    """Parse a submission's JSON text and score it on ``dataset``.
+    """Parse a submission's JSON text and score it on ``dataset``: on the tasks ``task_ids``
+    when given (an unknown id is an ``UnknownTaskError``), else on its first ``limit`` tasks by
+    id when given, else on all of them. Submission entries of other tasks are reported as
+    unknown and count for nothing.
 
     Raises ``InvalidSubmissionError`` for a malformed submission, ``MissingSolutionsError`` when
     the dataset lacks test outputs.
@@ -27,4 +34,8 @@ def score_file(
         raise InvalidSubmissionError(str(e)) from e
     submission = parse_submission(obj, source=source)
     tasks = catalog.open(dataset, solutions).load()
+    if task_ids:
+        tasks = tasks.select(list(task_ids))
+    elif limit is not None:
+        tasks = tasks.sample(limit)
     return score_submission(submission, tasks)

@@ -59,11 +59,18 @@ def score(args: argparse.Namespace, container: object, usage_error: type[Excepti
     path = Path(args.submission)
     if not path.is_file():
         raise usage_error(f"SUBMISSION: file {args.submission!r} does not exist")
+    wanted = [t.strip() for t in (args.tasks or "").split(",") if t.strip()]
+    if args.tasks is not None and not wanted:
+        raise usage_error("--tasks: give at least one task id")
+    if args.limit is not None and args.limit < 1:
+        raise usage_error("--limit: must be at least 1")
     report = container.score(  # type: ignore[attr-defined]
         submission_text=path.read_bytes(),
         dataset=args.dataset,
         source=str(path),
         solutions=args.solutions,
+        task_ids=wanted,
+        limit=args.limit,
     )
     if args.json:
         print(
@@ -81,7 +88,7 @@ def score(args: argparse.Namespace, container: object, usage_error: type[Excepti
             )
         )
         return 0
-    if args.tasks:
+    if args.per_task:
         for t in report.tasks:
             marks = "".join("+" if c else "-" for c in t.correct)
             print(f"{t.task_id:<12}{t.score:>6.3f}  {marks}{'' if t.submitted else '  (missing)'}")
@@ -95,7 +102,8 @@ def score(args: argparse.Namespace, container: object, usage_error: type[Excepti
         )
     if report.unknown_tasks:
         print(
-            f"ignored {len(report.unknown_tasks)} task(s) not in the dataset: "
+            f"ignored {len(report.unknown_tasks)} task(s) not in the "
+            f"{'chosen tasks' if wanted or args.limit else 'dataset'}: "
             f"{', '.join(report.unknown_tasks[:5])}",
             file=sys.stderr,
         )

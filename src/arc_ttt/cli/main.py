@@ -100,7 +100,14 @@ def _parser() -> argparse.ArgumentParser:
         "--solutions", metavar="FILE", help="Kaggle solutions file for a challenges file"
     )
     c.add_argument("--json", action="store_true", help="print JSON on stdout")
-    c.add_argument("--tasks", action="store_true", help="also list each task's score")
+    c.add_argument(
+        "--per-task", action="store_true", help="also list each task's score (was --tasks)"
+    )
+    chosen = c.add_mutually_exclusive_group()
+    chosen.add_argument("--tasks", metavar="ID,ID", help="score only these task ids, as in solve")
+    chosen.add_argument(
+        "--limit", type=int, metavar="N", help="score only the first N tasks (by id)"
+    )
     _add_solve(sub)
     cli_evaluate.add_parser(sub)
     cli_explain.add_parser(sub)
