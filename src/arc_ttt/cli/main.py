@@ -32,6 +32,7 @@ from arc_ttt.cli.solve import (
     solve_into,
 )
 from arc_ttt.cli.stop import StopOnSignal
+from arc_ttt.cli.task_choice import chosen_tasks
 from arc_ttt.domain.errors import ArcTTTError, UnknownDatasetError, UnknownTaskError
 
 EXIT_FAILURE = 1
@@ -218,13 +219,7 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
         else settings_from_flags(args, SOLVE_FLAGS, UsageError)
     )
     # The catalog needs no settings; solve_into builds the container that solves.
-    collection = container.catalog().open(args.dataset, args.solutions).load()
-    for problem in collection.problems:
-        print(f"arc-ttt: warning: skipped {problem}", file=sys.stderr)
-    if args.tasks:
-        collection = collection.select([t.strip() for t in args.tasks.split(",") if t.strip()])
-    elif args.limit:
-        collection = collection.sample(args.limit)
+    collection = chosen_tasks(args, container)
     stop = StopOnSignal()
     report, run = solve_into(
         out,

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from arc_ttt.cli.task_choice import chosen_tasks
 from arc_ttt.domain.task import Task
 
 VALIDATION_SEED = 4242  # synthetic tasks for validation; no test or pretraining uses this seed
@@ -23,14 +24,7 @@ def tasks_for(args: argparse.Namespace, container: Any, usage_error: type[Except
 
         tasks = generate_tasks(args.limit or 20, seed=VALIDATION_SEED + 1)
         return tasks if not args.tasks else [t for t in tasks if t.id in args.tasks.split(",")]
-    collection = container.catalog().open(args.dataset, args.solutions).load()
-    for problem in collection.problems:
-        print(f"arc-ttt: warning: skipped {problem}", file=sys.stderr)
-    if args.tasks:
-        collection = collection.select([t.strip() for t in args.tasks.split(",") if t.strip()])
-    elif args.limit:
-        collection = collection.sample(args.limit)
-    return list(collection)
+    return list(chosen_tasks(args, container))
 
 
 def existing_file(path: str, what: str, usage_error: type[Exception]) -> Path:
