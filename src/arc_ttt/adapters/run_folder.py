@@ -11,6 +11,16 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from arc_ttt.domain.errors import RunFolderInUseError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks, folders are not claimed
+    fcntl = None  # type: ignore[assignment]
+
+LOCK = ".lock"
+_held: dict[Path, int] = {}  # folders this process claimed: path -> open lock file
+
 
 class RunFolder:
     """Writes settings.json, environment.json, submission.json, results.jsonl and metrics.json."""
@@ -18,6 +28,27 @@ class RunFolder:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.mkdir(parents=True, exist_ok=True)
+
+    def claim(self) -> None:
+        """Hold the folder for this process until it exits (the OS drops the lock then, even on
+        SIGKILL): a second process that claims it gets ``RunFolderInUseError`` naming the holder,
+        so two runs never write one folder. Claiming again in the same process is harmless."""
+        key = self.path.resolve()
+        if fcntl is None or key in _held:
+            return
+        fd = os.open(key / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise RunFolderInUseError(
+                f"run folder {self.path} is in use by another arc-ttt process (pid {holder}); "
+                "wait for it to end, or write to another --out"
+            ) from e
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        _held[key] = fd
 
     def write_settings(self, settings: dict[str, Any]) -> None:
         _write_json(self.path / "settings.json", settings)

@@ -189,6 +189,7 @@ def solve_into(
     if "solve_cache" not in overrides:
         container.solve_cache.override(StoreSolveCache(FilesystemCheckpointStore(out / "cache")))
     if main:
+        run.claim()  # a second process writing this folder is refused
         run.write_settings({**run_settings, **settings.model_dump()})
     container.stop_requested.override(stop)
     sampler = BackgroundSampler(SystemMonitor(), interval=0.25)

@@ -187,3 +187,7 @@ class InvalidCandidatesError(ArcTTTError, ValueError):
         self.field = field
         where = [w for w in (source, f"task {task_id}" if task_id else "", field) if w]
         super().__init__(f"{': '.join(where)}: {reason}" if where else reason)
+
+
+class RunFolderInUseError(ArcTTTError):
+    """Another process is writing the run folder (it holds the folder's lock)."""
