@@ -15,7 +15,7 @@ import pytest
 from arc_ttt.domain.codec import encode_prompt, encode_target
 from arc_ttt.domain.errors import ArcTTTError, ModelOutOfMemoryError, SolveInterruptedError
 from arc_ttt.domain.grid import Grid
-from arc_ttt.domain.model_io import TrainOptions
+from arc_ttt.domain.model_io import ModelRef, TrainOptions
 from arc_ttt.ports.model import Trainer
 from tiny_models import recolor_sequences
 
@@ -93,7 +93,7 @@ class TrainerContract:
         with pytest.raises(ModelOutOfMemoryError):
             backend.adapt(backend.base(), "oom", TASK_A, options, on_step=memory_failure)
         with pytest.raises(ArcTTTError):  # nothing half-trained is left under that name
-            self._scores(backend, backend.base().__class__(backend.base().base, "oom"))
+            self._scores(backend, ModelRef(backend.base().base, "oom"))
         retry = backend.adapt(backend.base(), "oom", TASK_A, options)  # and it can try again
         assert retry.steps == options.steps
         backend.release(retry.model)

@@ -10,14 +10,13 @@ def test_the_cli_and_the_library_share_their_defaults():
     from arc_ttt.domain.model_io import DecodeOptions, TrainOptions
     from arc_ttt.domain.search import SearchOptions
     from arc_ttt.domain.ttt_dataset import TTTSetOptions
-    from arc_ttt.settings import Settings
+    from arc_ttt.settings import BudgetSettings, DecodeSettings, SearchSettings, TTTSettings
 
-    s = Settings.model_construct()
     ttt, decode, budget, search = (
-        s.ttt.__class__(),
-        s.decode.__class__(),
-        s.budget.__class__(),
-        s.search.__class__(),
+        TTTSettings(),
+        DecodeSettings(),
+        BudgetSettings(),
+        SearchSettings(),
     )
     train = TrainOptions()
     for name in (
