@@ -10,6 +10,7 @@ from test_solver import FixedMemory, make_task, upscale
 
 from arc_ttt import Grid
 from arc_ttt.application.solve import Budget, SolveOptions, Solver
+from arc_ttt.application.solve_options import end_reserve
 from arc_ttt.domain.errors import ModelOutOfMemoryError
 from arc_ttt.domain.model_io import TrainOptions
 from arc_ttt.testing import RecordingProgress
@@ -151,3 +152,15 @@ def test_a_stop_request_ends_the_run_after_the_current_step():
     assert [r.task_id for r in report.results] == ["t00", "t01"]
     assert report.unsolved == ("t02", "t03", "t04")
     assert calls["steps"] == stop_after  # the step that saw the request finished, no more
+
+
+def test_the_time_limit_counts_from_the_process_start_and_keeps_time_for_the_end():
+    budget = Budget(total_seconds=60.0, task_seconds=10.0)
+    later = budget.after_startup(8.0)  # 8 s of imports and loading went by before the solve
+    assert later.total_seconds == 60.0 - 8.0 - end_reserve(60.0)
+    assert end_reserve(60.0) == 1.0 + 0.02 * 60.0
+    assert later.task_seconds == 10.0 and budget.total_seconds == 60.0
+    assert Budget().after_startup(8.0) == Budget()  # no limit, nothing to count
+    gone = budget.after_startup(75.0)  # start-up took longer than the limit
+    assert 0 < gone.total_seconds <= 1e-3  # the solve then only writes fallback attempts
+

@@ -20,6 +20,7 @@ from arc_ttt.domain.pretraining import PretrainDataError, PretrainOptions, Pretr
 from arc_ttt.domain.synthetic import generate_tasks
 from arc_ttt.domain.task import Example, Task
 from arc_ttt.ports.pretrainer import StateCheckpoints
+from arc_ttt.testing import FakeClock
 from arc_ttt.testing.scripted_pretrainer import ScriptedPretrainer
 
 POOL = generate_tasks(30, seed=5, min_side=3, max_side=4)
@@ -229,3 +230,28 @@ def test_sequences_that_do_not_fit_the_token_limit_are_an_error_naming_it(tmp_pa
             corpus=CorpusOptions(max_tokens=300),
             out=tmp_path,
         )
+
+
+class TimedPretrainer(ScriptedPretrainer):
+    """Records the options it was given."""
+
+    def pretrain(self, corpus, options, **kwargs):
+        self.given = options
+        return super().pretrain(corpus, options, **kwargs)
+
+
+def test_the_time_spent_before_training_comes_off_the_time_cap(tmp_path):
+    clock = FakeClock()
+
+    class SlowLog(MemoryTrainingLog):  # building the corpus and the log take 25 s
+        def restart(self) -> None:
+            clock.advance(25.0)
+            super().restart()
+
+    pretrainer = TimedPretrainer()
+    capped = replace(OPTIONS, train=replace(OPTIONS.train, max_seconds=60.0))
+    use_case = Pretraining(pretrainer, SlowLog(), clock=clock)
+    checkpoints = StateCheckpoints(InMemoryCheckpointStore(), "p", SaveSchedule(every_steps=4))
+    use_case.run(gather_data(CATALOG, PLAN), PretrainRequest(capped), checkpoints, tmp_path)
+    assert pretrainer.given.train.max_seconds == 35.0
+    assert pretrainer.given.train.steps == OPTIONS.train.steps  # nothing else changed

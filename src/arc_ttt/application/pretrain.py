@@ -3,8 +3,9 @@ write the model folder, the metrics log and the manifest (``pretrain_manifest``)
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,11 @@ class Pretraining:
         say: Callable[[str], None] | None = None,
         observe: Callable[[PretrainProgress], None] | None = None,
         stop_requested: Callable[[], bool] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``clock``: what the time spent before training (building the corpus) is measured
+        with; it comes off the time cap ``options.train.max_seconds``."""
+        self._clock = clock
         self._pretrainer = pretrainer
         self._log = log
         self._say = say
@@ -68,6 +73,7 @@ class Pretraining:
         resumed one finds none; ``PretrainDataError`` when nothing fits to train or validate."""
         if not data.train:
             raise PretrainDataError("no training tasks: every task was left out or held out")
+        began = self._clock()
         _check_state(checkpoints, resume=request.resume)
         corpus = PretrainCorpus(
             data.train, data.validation, request.corpus, request.options.train.seed
@@ -96,7 +102,7 @@ class Pretraining:
             self._log.restart()
         outcome = self._pretrainer.pretrain(
             corpus,
-            request.options,
+            _less_time(request.options, self._clock() - began),
             checkpoints=checkpoints,
             on_progress=self._record,
             stop_requested=self._stop_requested,
@@ -143,3 +149,12 @@ def _check_state(checkpoints: StateCheckpoints, *, resume: bool) -> None:
             f"nothing to resume: the checkpoint store holds no pretraining state under key "
             f"{checkpoints.key!r}"
         )
+
+
+def _less_time(options: PretrainOptions, spent: float) -> PretrainOptions:
+    """``options`` with ``spent`` seconds taken off the time cap (at least 1 ms is left: the
+    run then stops at its first step with the state saved)."""
+    cap = options.train.max_seconds
+    if cap is None:
+        return options
+    return replace(options, train=replace(options.train, max_seconds=max(cap - spent, 1e-3)))

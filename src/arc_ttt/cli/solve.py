@@ -5,12 +5,14 @@ submission.json, results.jsonl and metrics.json)."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from arc_ttt.cli.process_clock import process_age
 from arc_ttt.cli.stop import StopSignal
 
 # flag (argparse dest) -> (settings section, field); builds settings and names a bad flag.
@@ -26,6 +28,7 @@ SOLVER_FLAGS: dict[str, tuple[str | None, str]] = {
     "candidates": (None, "candidates"),
 }
 SOURCE_NAMES = ("search", "neural", "file")
+log = logging.getLogger(__name__)
 
 
 def source_list(text: str) -> tuple[str, ...]:
@@ -195,6 +198,29 @@ def solve_into(
     sampler = BackgroundSampler(SystemMonitor(), interval=0.25)
     if "peaks" not in overrides:
         container.peaks.override(sampler)
+    options = _after_startup(container.solve_options())
     with stop.installed(), sampler:
-        report = solve_sharded(container.ensemble(), list(tasks), container.solve_options(), group)
+        report = solve_sharded(container.ensemble(), list(tasks), options, group)
     return report, run if main else None
+
+
+def _after_startup(options: Any) -> Any:
+    """``options`` with the time limit counted from the process's start (``Budget.after_startup``)."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from arc_ttt.application.solve_options import end_reserve  # noqa: PLC0415
+
+    limit = options.budget.total_seconds
+    if limit is None:
+        return options
+    spent = process_age()
+    budget = options.budget.after_startup(spent)
+    log.info(
+        "time limit %g s: %.1f s went to start-up, %.1f s are kept for writing the results, "
+        "%.1f s are left to solve",
+        limit,
+        spent,
+        end_reserve(limit),
+        budget.total_seconds,
+    )
+    return replace(options, budget=budget)

@@ -30,8 +30,9 @@ class PretrainOptions:
     """How a pretraining run goes.
 
     ``train``: optimizer, warmup + cosine schedule over ``train.steps``, batch size, gradient
-    accumulation, time cap (``max_seconds``), ``patience`` (validations without an improvement of
-    at least ``min_delta`` before the run stops; None: never) and seed; ``method`` is always full.
+    accumulation, time cap (``max_seconds``, of this run: a resumed run gets it anew),
+    ``patience`` (validations without an improvement of at least ``min_delta`` before the run
+    stops; None: never) and seed; ``method`` is always full.
     ``eval_every``: steps between validations (the last step is always validated).
     ``log_every``: steps between progress records (validations are recorded too).
     """

@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
@@ -130,7 +131,8 @@ class PretrainRun:
         self.recorded_at = 0  # the step of the last progress record
         self.best: list[Tensor] | None = None  # CPU copy of the best validation's weights
         # This process only:
-        self.start = time.perf_counter()
+        self.start = self.began = time.perf_counter()
+        self.token_seconds: deque[float] = deque(maxlen=5)  # of the last steps, per token
         self.last_save = self.start
         self.saved_at = 0
         self.rate_tokens, self.rate_since = 0, self.start
@@ -145,7 +147,7 @@ class PretrainRun:
         resumed_from = self.saved_at = self.loop.step
         reason = self.loop.stopped_because
         self.start = time.perf_counter() - self.loop.seconds
-        self.last_save = self.rate_since = time.perf_counter()
+        self.last_save = self.rate_since = self.began = time.perf_counter()
         if not reason:
             recompute = self.module.gradient_checkpointing
             self.module.gradient_checkpointing = self.options.train.gradient_checkpointing
@@ -193,7 +195,12 @@ class PretrainRun:
         for k in range(self.loop.next_group, len(groups)):
             if self.loop.step >= t.steps:
                 return "steps"
-            timed_out = t.max_seconds is not None and self._seconds() >= t.max_seconds
+            # The time cap is this run's (each resumed chunk gets it anew), not the total; a
+            # step that would end past it is not begun.
+            group = [[sequences[i] for i in b] for b in groups[k]]
+            timed_out = t.max_seconds is not None and (
+                time.perf_counter() - self.began + self._step_estimate(group) >= t.max_seconds
+            )
             requested = stop_requested()
             if self.world > 1:  # every process stops at the same step, or none does
                 timed_out, requested = (bool(x) for x in self._summed([timed_out, requested]))
@@ -201,14 +208,24 @@ class PretrainRun:
                 if self.checkpoints is not None and self.saved_at != self.loop.step:
                     self._save(stopped="")  # open: a resumed run goes on from here
                 return "time" if timed_out else "interrupted"
-            self._step([[sequences[i] for i in b] for b in groups[k]])
+            began = time.perf_counter()
+            self._step(group)
             self.loop.next_group = k + 1
             reason = self._after_step(on_progress)
+            self._timed(group, time.perf_counter() - began)
             if reason:
                 return reason
         self.epoch += 1
         self.loop.next_group = 0
         return ""
+
+    def _step_estimate(self, group: list[list[TrainingSequence]]) -> float:
+        """How long the step over ``group`` may take: its tokens at the slowest rate per token of
+        the last few steps (none before this run's first step)."""
+        return max(self.token_seconds, default=0.0) * sum(len(s) for b in group for s in b)
+
+    def _timed(self, group: list[list[TrainingSequence]], seconds: float) -> None:
+        self.token_seconds.append(seconds / max(1, sum(len(s) for b in group for s in b)))
 
     def _step(self, micro_batches: list[list[TrainingSequence]]) -> None:
         """One optimizer step; its loss is the mean over all its loss tokens."""
