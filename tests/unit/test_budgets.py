@@ -163,4 +163,3 @@ def test_the_time_limit_counts_from_the_process_start_and_keeps_time_for_the_end
     assert Budget().after_startup(8.0) == Budget()  # no limit, nothing to count
     gone = budget.after_startup(75.0)  # start-up took longer than the limit
     assert 0 < gone.total_seconds <= 1e-3  # the solve then only writes fallback attempts
-

@@ -22,24 +22,35 @@ def write_tree(folder: Path, files: Mapping[str, bytes]) -> None:
     for name, data in files.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+        _write_synced(path, data, name)
     for sub, _, _ in os.walk(folder, topdown=False):
         fsync_dir(Path(sub))
     fsync_dir(folder.parent)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that a reader sees all of it or no file at all."""
+    """Write ``data`` to ``path`` so that a reader sees all of it or no file at all (a failed
+    write, such as on a full disk, removes what it had written)."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        _write_synced(tmp, data, path.name)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     fsync_dir(path.parent)
+
+
+def _write_synced(path: Path, data: bytes, name: str) -> None:
+    """``data`` into ``path``, on the disk when this returns; an error names the file ``name``
+    (a failed write, such as ENOSPC, carries no file name of its own)."""
+    try:
+        with open(path, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, name) from e
 
 
 def makedirs(path: Path, root: Path) -> None:

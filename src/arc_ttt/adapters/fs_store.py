@@ -97,7 +97,11 @@ class FilesystemCheckpointStore:
             finally:
                 shutil.rmtree(staging, ignore_errors=True)  # a no-op once renamed
             info = CheckpointInfo(key, version, self._clock(), meta, entries)
-            write_atomic(target / MANIFEST_NAME, encode_manifest(info))
+            try:
+                write_atomic(target / MANIFEST_NAME, encode_manifest(info))
+            except OSError:  # e.g. a full disk: the version was never visible; free its space
+                shutil.rmtree(target, ignore_errors=True)
+                raise
         return info
 
     def load(self, key: str, version: int | None = None) -> Checkpoint:

@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from arc_ttt.domain.errors import RunFolderInUseError
+from arc_ttt.domain.errors import RunFolderInUseError, RunFolderWriteError
 
 try:
     import fcntl
@@ -27,7 +27,10 @@ class RunFolder:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise RunFolderWriteError(f"run folder {path}: {e.strerror or e}") from e
 
     def claim(self) -> None:
         """Hold the folder for this process until it exits (the OS drops the lock then, even on
@@ -98,7 +101,12 @@ def _write_json(path: Path, obj: Any) -> None:
 
 
 def _write_text(path: Path, text: str) -> None:
-    # Write then rename: a killed run never leaves a half-written file behind.
+    """Write then rename: a killed run, or a full disk, never leaves a half-written file (the
+    earlier version stays); an ``OSError`` becomes ``RunFolderWriteError`` naming the file."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise RunFolderWriteError(f"writing {path}: {e.strerror or e}") from e

@@ -20,6 +20,7 @@ from arc_ttt.cli.solve import (
     add_output_flags,
     add_solver_flags,
     check_source_flags,
+    resume_hint,
     settings_from_flags,
     solve_into,
 )
@@ -160,7 +161,8 @@ def run(
         },
     }
     out.mkdir(parents=True, exist_ok=True)
-    with to_file(out / LOG_FILE):
+    hint = "run the same arc-ttt evaluate command again (finished tasks come from its cache)"
+    with to_file(out / LOG_FILE), resume_hint(hint):
         log.info(
             "evaluating %d tasks of %s (%d there): %g s per task, %g s in all",
             len(plan.tasks),

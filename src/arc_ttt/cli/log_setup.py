@@ -78,7 +78,7 @@ def to_file(path: Path, level: int = logging.INFO) -> Iterator[None]:
     """Also write the library's records at ``level`` and above to ``path`` (a run folder's log)
     for the block, stamped with the time; what reaches stderr does not change."""
     ours = logging.getLogger("arc_ttt")
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = _RunLog(path, encoding="utf-8")
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     saved = ours.level
@@ -89,4 +89,13 @@ def to_file(path: Path, level: int = logging.INFO) -> Iterator[None]:
     finally:
         ours.removeHandler(handler)
         ours.setLevel(saved)
-        handler.close()
+        with contextlib.suppress(OSError):  # a full disk: the run's own error says so
+            handler.close()
+
+
+class _RunLog(logging.FileHandler):
+    """A run's log file; a record it cannot write (full disk) is dropped, with no traceback:
+    the log is a copy of what stderr shows, and the run's files report the failure."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging names it
+        return

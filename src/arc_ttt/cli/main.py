@@ -28,6 +28,7 @@ from arc_ttt.cli.solve import (
     add_output_flags,
     add_solver_flags,
     check_source_flags,
+    resume_hint,
     settings_from_flags,
     solve_into,
 )
@@ -221,22 +222,23 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
     # The catalog needs no settings; solve_into builds the container that solves.
     collection = chosen_tasks(args, container)
     stop = StopOnSignal()
-    report, run = solve_into(
-        out,
-        list(collection),
-        settings,
-        run_settings={
-            "dataset": args.dataset,
-            "solutions": args.solutions,
-            "tasks": collection.ids(),
-        },
-        args=args,
-        stop=stop,
-        usage_error=UsageError,
-    )
-    if run is None:  # not the main process: the main one writes the run
-        return 128 + stop.number if report.interrupted and stop.number else 0
-    run.write_report(**run_files(report))
+    with resume_hint(f"resume with: arc-ttt solve --resume {out}"):
+        report, run = solve_into(
+            out,
+            list(collection),
+            settings,
+            run_settings={
+                "dataset": args.dataset,
+                "solutions": args.solutions,
+                "tasks": collection.ids(),
+            },
+            args=args,
+            stop=stop,
+            usage_error=UsageError,
+        )
+        if run is None:  # not the main process: the main one writes the run
+            return 128 + stop.number if report.interrupted and stop.number else 0
+        run.write_report(**run_files(report))
     return _solve_outcome(report, out, args, stop)
 
 
@@ -370,6 +372,10 @@ def main(argv: Sequence[str] | None = None, *, overrides: Mapping[str, Any] | No
         return 130
     except BrokenPipeError:
         return _reader_gone()
+    except OSError as e:  # a file the command writes or reads: full disk, permissions, ...
+        where = f": {e.filename}" if e.filename else ""
+        print(f"arc-ttt: error: {e.strerror or e}{where}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell tool cut off by ``| head`` exits with

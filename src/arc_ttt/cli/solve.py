@@ -5,10 +5,11 @@ submission.json, results.jsonl and metrics.json)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,24 @@ def settings_from_flags(
         flag = named.get((loc[0], loc[1]) if len(loc) > 1 else (None, loc[0]))
         where = f"--{flag.replace('_', '-')}" if flag else "ARC_TTT_" + "__".join(loc).upper()
         raise usage_error(f"{where}: {first['msg']}") from e
+
+
+@contextlib.contextmanager
+def resume_hint(hint: str) -> Iterator[None]:
+    """A run folder or cache that could not be written (full disk, permissions) ends the run
+    with its reason and ``hint``: how to go on once it can be written (what is done is kept)."""
+    from arc_ttt.domain.errors import (  # noqa: PLC0415
+        ArcTTTError,
+        RunFolderWriteError,
+        StoreUnavailableError,
+    )
+
+    try:
+        yield
+    except (StoreUnavailableError, RunFolderWriteError) as e:
+        raise ArcTTTError(
+            f"{e}; the tasks done so far are kept: once it can be written, {hint}"
+        ) from e
 
 
 def solve_into(

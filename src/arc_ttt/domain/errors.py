@@ -191,3 +191,8 @@ class InvalidCandidatesError(ArcTTTError, ValueError):
 
 class RunFolderInUseError(ArcTTTError):
     """Another process is writing the run folder (it holds the folder's lock)."""
+
+
+class RunFolderWriteError(ArcTTTError):
+    """A run folder's file could not be written (disk full, no permission); the file's earlier
+    version, if any, is left as it was."""
