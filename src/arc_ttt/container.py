@@ -226,6 +226,17 @@ def pretrain_options(settings: Settings) -> tuple[PretrainOptions, CorpusOptions
     return options, CorpusOptions(max_tokens=p.max_tokens)
 
 
+def solve_cache_at(settings: Settings) -> Any:
+    """The solve cache in the store ``settings.cache_store`` names (none when it names none).
+    Raises ``InvalidStoreUrlError`` for a URL that names no store."""
+    if settings.cache_store is None:
+        return None
+    from arc_ttt.adapters.store_solve_cache import StoreSolveCache  # noqa: PLC0415 - boto3
+    from arc_ttt.adapters.store_url import open_store  # noqa: PLC0415
+
+    return StoreSolveCache(open_store(settings.cache_store))
+
+
 def _neural_source(solver: Callable[[], Any], options: SolveOptions) -> Any:
     from arc_ttt.application.neural_source import NeuralCandidateSource  # noqa: PLC0415
 
@@ -244,7 +255,7 @@ class Container(containers.DeclarativeContainer):
     score = providers.Callable(score_file, catalog=catalog)
     peaks = providers.Object(None)  # a PeakTracker; the CLI runs a BackgroundSampler
     stop_requested = providers.Object(None)  # a () -> bool; the CLI sets one on SIGINT/SIGTERM
-    solve_cache = providers.Object(None)  # a SolveCache; the CLI keeps one in the run folder
+    solve_cache = providers.Singleton(solve_cache_at, settings=settings)
     solver = providers.Factory(
         Solver,
         trainer=model,

@@ -202,6 +202,12 @@ class Settings(BaseSettings):
     candidates: str | None = Field(
         None, min_length=1, description="another solver's candidates file (the file source)"
     )
+    cache_store: str | None = Field(
+        None,
+        min_length=1,
+        description="where a solve keeps each task's candidates and adapters so a stopped run "
+        "resumes: a folder, file://PATH or s3://BUCKET/PREFIX (the CLI's default: RUN/cache)",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     render: RenderSettings = RenderSettings()
     model: ModelSettings = ModelSettings()

@@ -1,6 +1,7 @@
-"""A process that saves checkpoints to a filesystem store: the victim of the fault tests.
+"""A process that saves checkpoints to a store (a folder or an ``s3://`` URL, as ``open_store``
+reads it): the victim of the fault tests.
 
-Run as a script (``python checkpoint_writer.py ROOT KEY FIRST``) it prints ``ready`` and saves
+Run as a script (``python checkpoint_writer.py STORE KEY FIRST``) it prints ``ready`` and saves
 ``content(FIRST)``, ``content(FIRST + 1)``, ... until it is killed. ``save_many`` is the same
 work for a ``multiprocessing`` child. Content is a pure function of its number, so a reader can
 tell a whole checkpoint from a mix of two.
@@ -15,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from arc_ttt.adapters.fs_store import FilesystemCheckpointStore
+from arc_ttt.adapters.store_url import open_store
 
 SIZES = {"model.safetensors": 256 * 1024, "optimizer.bin": 64 * 1024, "rng/state.bin": 100}
 
@@ -38,7 +39,7 @@ def metadata(i: int) -> dict[str, Any]:
 
 def save_many(root: str, key: str, first: int, count: int, start: Any, out: str) -> None:
     """Wait for ``start`` (a barrier), save ``count`` checkpoints, record ``[version, i]`` pairs."""
-    store = FilesystemCheckpointStore(root)
+    store = open_store(root)
     start.wait()
     done = [
         [store.save(key, content(i), metadata(i)).version, i] for i in range(first, first + count)
@@ -47,7 +48,7 @@ def save_many(root: str, key: str, first: int, count: int, start: Any, out: str)
 
 
 def main(root: str, key: str, first: str) -> None:
-    store = FilesystemCheckpointStore(root)
+    store = open_store(root)
     print("ready", flush=True)
     i = int(first)
     while True:

@@ -1,4 +1,5 @@
-"""The filesystem store under SIGKILL and under four concurrent writer processes."""
+"""The filesystem store under SIGKILL, and the filesystem and S3 stores under four concurrent
+writer processes."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ import pytest
 from checkpoint_writer import content, digest, metadata, save_many
 
 from arc_ttt.adapters.fs_store import FilesystemCheckpointStore
+from arc_ttt.adapters.store_url import open_store
 from arc_ttt.domain.checkpoint import Checkpoint
+from moto_s3 import moto_server
 
 KEY = "runs/fault/task-007bbfb7"
 WRITER = Path(__file__).with_name("checkpoint_writer.py")
@@ -102,3 +105,32 @@ def test_four_processes_saving_at_once_lose_nothing(tmp_path: Path) -> None:
         assert checkpoint.metadata["i"] == i
         assert_whole(checkpoint)
     assert list((root / ".tmp").iterdir()) == []
+
+
+def test_four_processes_saving_to_one_s3_store_lose_nothing(tmp_path: Path) -> None:
+    """The same race on S3: each process claims its versions with a create-only put."""
+    writers, count = 4, 6
+    with moto_server("writers") as endpoint:
+        url = "s3://writers/race"
+        spawn = multiprocessing.get_context("spawn")
+        start = spawn.Barrier(writers)
+        outs = [tmp_path / f"writer-{w}.json" for w in range(writers)]
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("AWS_ENDPOINT_URL", endpoint)  # the children inherit it
+            processes = [
+                spawn.Process(target=save_many, args=(url, KEY, w * 1000, count, start, str(out)))
+                for w, out in enumerate(outs)
+            ]
+            for p in processes:
+                p.start()
+            for p in processes:
+                p.join(timeout=180)
+                assert p.exitcode == 0
+            saved = {version: i for out in outs for version, i in json.loads(out.read_text())}
+            assert sorted(saved) == list(range(1, writers * count + 1))
+            store = open_store(url)
+            assert [v.version for v in store.versions(KEY)] == sorted(saved)
+            for version, i in saved.items():
+                checkpoint = store.load(KEY, version)
+                assert checkpoint.metadata["i"] == i
+                assert_whole(checkpoint)

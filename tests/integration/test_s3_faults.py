@@ -6,16 +6,14 @@ exponential backoff) and the save lands whole; faults that outlast the retries e
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from arc_ttt.adapters.s3_store import S3CheckpointStore
 from arc_ttt.domain.errors import CheckpointNotFoundError, StoreUnavailableError
+from moto_s3 import moto_server
 from s3_fault_proxy import FaultPlan, fault_proxy
 
 BUCKET = "faults"
@@ -26,26 +24,8 @@ ATTEMPTS = 6
 
 @pytest.fixture(scope="module")
 def moto_endpoint() -> Iterator[str]:
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        }.items():
-            mp.setenv(name, value)
-        mp.delenv("AWS_SESSION_TOKEN", raising=False)
-        mp.delenv("AWS_PROFILE", raising=False)
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(
-            Bucket=BUCKET
-        )
+    with moto_server(BUCKET) as endpoint:
         yield endpoint
-        server.stop()
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ SOLVER_FLAGS: dict[str, tuple[str | None, str]] = {
     "engine": ("inference", "engine"),
     "sources": (None, "sources"),
     "candidates": (None, "candidates"),
+    "cache_store": (None, "cache_store"),
 }
 SOURCE_NAMES = ("search", "neural", "file")
 log = logging.getLogger(__name__)
@@ -80,6 +81,13 @@ def add_solver_flags(p: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="another solver's candidates (submission.json or arc_ttt.candidates/1, see "
         "docs/search.md); adds the file source",
+    )
+    p.add_argument(
+        "--cache-store",
+        metavar="URL",
+        help="where each task's candidates and adapters are kept so a stopped run resumes: a "
+        "folder, file://PATH or s3://BUCKET/PREFIX (S3 endpoint from AWS_ENDPOINT_URL; default "
+        "RUN/cache)",
     )
     p.add_argument("--model", metavar="PATH", help="default | builtin | a local model folder")
     p.add_argument(
@@ -188,15 +196,17 @@ def solve_into(
     Returns ``(report, run_folder)``; ``run_folder`` is None in every process but the main one
     (under ``accelerate launch``), and the caller writes the report into it.
     """
-    from arc_ttt.adapters.fs_store import FilesystemCheckpointStore  # noqa: PLC0415
     from arc_ttt.adapters.progress import LineProgress, RichProgress  # noqa: PLC0415
     from arc_ttt.adapters.resource_monitor import BackgroundSampler, SystemMonitor  # noqa: PLC0415
     from arc_ttt.adapters.run_folder import RunFolder  # noqa: PLC0415
-    from arc_ttt.adapters.store_solve_cache import StoreSolveCache  # noqa: PLC0415
     from arc_ttt.application.sharding import solve_sharded  # noqa: PLC0415
     from arc_ttt.container import build_container  # noqa: PLC0415
+    from arc_ttt.domain.errors import InvalidStoreUrlError  # noqa: PLC0415
 
     overrides: Mapping[str, Any] = getattr(args, "overrides", {})
+    recorded = {**run_settings, **settings.model_dump()}  # the cache's default stays RUN/cache
+    if settings.cache_store is None:
+        settings = settings.model_copy(update={"cache_store": str(out / "cache")})
     container = build_container(settings)
     for name, instance in overrides.items():
         getattr(container, name).override(instance)
@@ -208,11 +218,14 @@ def solve_into(
         raise usage_error(f"--ttt shared runs in one process, not {group.size}: drop the launcher")
     main = group.rank == 0
     run = RunFolder(out)
-    if "solve_cache" not in overrides:
-        container.solve_cache.override(StoreSolveCache(FilesystemCheckpointStore(out / "cache")))
     if main:
         run.claim()  # a second process writing this folder is refused
-        run.write_settings({**run_settings, **settings.model_dump()})
+    try:
+        container.solve_cache()
+    except InvalidStoreUrlError as e:
+        raise usage_error(f"--cache-store: {e}") from e
+    if main:
+        run.write_settings(recorded)
     container.stop_requested.override(stop)
     sampler = BackgroundSampler(SystemMonitor(), interval=0.25)
     if "peaks" not in overrides:
