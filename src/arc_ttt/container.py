@@ -15,13 +15,14 @@ from dependency_injector import containers, providers
 
 from arc_ttt.adapters.catalog import DatasetCatalog
 from arc_ttt.adapters.memory_probe import ProcessMemoryProbe
+from arc_ttt.adapters.png import PillowPng
 from arc_ttt.adapters.processes import SingleProcess
 from arc_ttt.adapters.progress import LineProgress
 from arc_ttt.application.datasets import list_datasets
 from arc_ttt.application.ensemble import Ensemble, EnsembleOptions
 from arc_ttt.application.pretrain_data import DataPlan
 from arc_ttt.application.score import score_file
-from arc_ttt.application.show import find_task
+from arc_ttt.application.show import find_task, render_task
 from arc_ttt.application.solve import Budget, SolveOptions, Solver
 from arc_ttt.domain.model_io import DecodeOptions, TrainOptions
 from arc_ttt.domain.pretrain_corpus import CorpusOptions
@@ -252,6 +253,8 @@ class Container(containers.DeclarativeContainer):
 
     datasets = providers.Callable(list_datasets, catalog=catalog)
     find_task = providers.Callable(find_task, catalog=catalog)
+    png = providers.Singleton(PillowPng)
+    render_task = providers.Callable(render_task, png=png)
     score = providers.Callable(score_file, catalog=catalog)
     peaks = providers.Object(None)  # a PeakTracker; the CLI runs a BackgroundSampler
     stop_requested = providers.Object(None)  # a () -> bool; the CLI sets one on SIGINT/SIGTERM

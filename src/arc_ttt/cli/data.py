@@ -36,7 +36,7 @@ def _asdict(obj: object) -> dict[str, object]:
 def show(args: argparse.Namespace, container: object, usage_error: type[Exception]) -> int:
     """``arc-ttt show``: a task as colored text, or a PNG/SVG picture."""
     from arc_ttt.adapters.terminal import task_text  # noqa: PLC0415
-    from arc_ttt.application.show import FORMATS, render_task  # noqa: PLC0415
+    from arc_ttt.application.show import FORMATS  # noqa: PLC0415
 
     out = Path(args.out) if args.out else None
     if out is not None:
@@ -49,7 +49,7 @@ def show(args: argparse.Namespace, container: object, usage_error: type[Exceptio
     if out is None:
         print(task_text(task, color=_color_wanted()))
         return 0
-    out.write_bytes(render_task(task, fmt))
+    out.write_bytes(container.render_task(task, fmt))  # type: ignore[attr-defined]
     print(f"wrote {out} ({out.stat().st_size} bytes)")
     return 0
 

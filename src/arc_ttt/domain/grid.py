@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from arc_ttt.domain.errors import InvalidGridError
-from arc_ttt.domain.picture import grid_png, grid_svg
+from arc_ttt.domain.picture import grid_svg
 
 MAX_SIDE = 30
 NUM_COLORS = 10
@@ -79,9 +79,6 @@ class Grid:
 
     def __str__(self) -> str:
         return "\n".join("".join(str(int(v)) for v in row) for row in self._cells)
-
-    def _repr_png_(self) -> bytes:
-        return grid_png(self)
 
     def _repr_svg_(self) -> str:
         return grid_svg(self)

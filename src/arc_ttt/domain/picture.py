@@ -1,7 +1,8 @@
-"""Pictures of grids and tasks: RGB rasters, PNG bytes and SVG text, in the standard ARC palette.
+"""Pictures of grids and tasks: the palette, the layout, RGB rasters and SVG text.
 
-Pure Python and numpy (the domain layer takes no imaging library), so a notebook shows a
-``Grid`` or ``Task`` anywhere ``arc_ttt`` imports. This module needs only the shape of a grid and
+Pure Python and numpy: the domain keeps what a picture shows and where; turning a raster into
+PNG bytes is an adapter's job (``arc_ttt.adapters.png``, Pillow, behind the ``PngEncoder``
+port). A notebook shows a ``Grid`` or ``Task`` through its SVG. This module needs only the shape of a grid and
 of a task (``GridLike``, ``TaskLike``), so ``Grid`` and ``Task`` import it and not the other way
 round. A task is drawn as columns: one per
 demonstration (input over output), then one per test input (input, expected output when
@@ -10,8 +11,6 @@ known, then each predicted attempt framed green when right and red when wrong).
 
 from __future__ import annotations
 
-import struct
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -83,7 +82,6 @@ WRONG = "#FF4136"
 FRAME = 3  # px of the right/wrong frame; every panel reserves it so grids stay aligned
 FORMATS = ("png", "svg")
 _FONT = 12
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:
@@ -207,46 +205,6 @@ def task_raster(
     return image
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def encode_png(rgb: Image) -> bytes:
-    """PNG bytes (8-bit RGB, no interlace) of an ``(H, W, 3)`` uint8 image.
-
-    Raises ``ValueError`` naming the problem when the array has another shape, dtype or is empty.
-    """
-    array = np.asarray(rgb)
-    if array.ndim != 3 or array.shape[2] != 3:
-        raise ValueError(f"expected an (H, W, 3) RGB image, got shape {array.shape}")
-    if array.dtype != np.uint8:
-        raise ValueError(f"expected dtype uint8, got {array.dtype}")
-    height, width = int(array.shape[0]), int(array.shape[1])
-    if height == 0 or width == 0:
-        raise ValueError(f"image is empty ({height} x {width})")
-    scanlines = np.zeros((height, 1 + 3 * width), dtype=np.uint8)  # column 0: filter type 0
-    scanlines[:, 1:] = array.reshape(height, 3 * width)
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        _PNG_SIGNATURE
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(scanlines.tobytes(), 6))
-        + _chunk(b"IEND", b"")
-    )
-
-
-def grid_png(grid: GridLike, cell: int = 20, line: int = 1) -> bytes:
-    """PNG bytes of ``grid`` (see ``grid_raster``)."""
-    return encode_png(grid_raster(grid, cell, line))
-
-
-def task_png(
-    task: TaskLike, predictions: Predictions | None = None, cell: int = 16, line: int = 1
-) -> bytes:
-    """PNG bytes of ``task`` (see ``task_raster``)."""
-    return encode_png(task_raster(task, predictions, cell, line))
-
-
 def _svg_grid(grid: GridLike, x: int, y: int, cell: int) -> str:
     width, height = _grid_size(grid, cell, 1)
     rects = [f'<rect width="{width}" height="{height}" fill="{GRID_LINE}"/>']
@@ -303,15 +261,3 @@ def task_svg(task: TaskLike, predictions: Predictions | None = None, cell: int =
             )
         body.append(_svg_grid(p.grid, p.x, p.y, cell))
     return _svg_document(width, height, body, title=f"ARC task {task.id}")
-
-
-def render(task: TaskLike, fmt: str, predictions: Predictions | None = None) -> bytes:
-    """The picture of ``task`` as bytes: ``fmt`` "png", or "svg" (UTF-8 encoded).
-
-    Raises ``ValueError`` listing the valid formats when ``fmt`` is another.
-    """
-    if fmt == "png":
-        return task_png(task, predictions)
-    if fmt == "svg":
-        return task_svg(task, predictions).encode("utf-8")
-    raise ValueError(f"unknown picture format {fmt!r}; valid: {', '.join(FORMATS)}")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from arc_ttt.domain.errors import InvalidTaskError, UnknownTaskError
 from arc_ttt.domain.grid import Grid
-from arc_ttt.domain.picture import task_png, task_svg
+from arc_ttt.domain.picture import task_svg
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,9 +76,6 @@ class Task:
 
     def without_solutions(self) -> Task:
         return Task(self.id, self.train, self.test_inputs, None)
-
-    def _repr_png_(self) -> bytes:
-        return task_png(self)
 
     def _repr_svg_(self) -> str:
         return task_svg(self)
