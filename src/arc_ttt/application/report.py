@@ -1,9 +1,10 @@
 """A run's report as one static HTML page: summary, an index, and one card per task.
 
-Pure: takes a ``PastRun`` and the tasks found in its dataset, returns the page as a string.
-The page needs no network (inline CSS, grids as HTML tables in the ARC palette); everything
-read from files is HTML-escaped. Two lines of inline script record the number of task cards
-and any script error on ``<body>`` (``data-cards``, ``data-js-errors``) for browser tests.
+Takes a ``PastRun`` and the tasks found in its dataset, and fills ``templates/report.html.j2``
+(Jinja2, autoescape on: everything read from files is escaped). The page needs no network
+(inline CSS, grids as HTML tables in the ARC palette). Two lines of inline script record the
+number of task cards and any script error on ``<body>`` (``data-cards``, ``data-js-errors``)
+for browser tests.
 """
 
 from __future__ import annotations
@@ -11,13 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from arc_ttt.application.report_card import (
-    bytes_text,
-    escape,
-    score_text,
-    seconds_text,
-    task_card,
-)
+from markupsafe import Markup
+
+from arc_ttt.application.html import render
+from arc_ttt.application.report_card import bytes_text, score_text, seconds_text, task_card
 from arc_ttt.domain.past_run import PastRun, PastTask
 from arc_ttt.domain.picture import GRID_LINE, PALETTE, RIGHT, WRONG
 from arc_ttt.domain.task import Task
@@ -72,29 +70,22 @@ def report_html(
     css += "".join(f".c{i}{{background:{color}}}" for i, color in enumerate(PALETTE))
     unavailable = dataset_note or f"task not found in dataset {run.dataset}"
     results = {t.task_id: t for t in run.tasks}
-    cards = [
-        task_card(task_id, n, results.get(task_id), tasks.get(task_id), unavailable)
-        for n, task_id in enumerate(run.planned)
-    ]
-    return (
-        "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
-        f"<title>arc-ttt report: {escape(run.folder)}</title>"
-        '<meta name=viewport content="width=device-width, initial-scale=1">'
-        # Before anything else runs: keep every script error where a test can read it.
-        "<script>window.addEventListener('error',function(e){var b=document.documentElement;"
-        "b.dataset.jsErrors=(b.dataset.jsErrors||'')+(e.message||'error')+';'});</script>"
-        f"<style>{css}</style></head>\n<body>\n"
-        f"<h1>arc-ttt run <code>{escape(run.folder)}</code></h1>\n"
-        f"{_summary(run, dataset_note)}\n{_index(run, results)}\n<main>\n"
-        + "\n".join(cards)
-        + "\n</main>\n<script>document.body.dataset.cards=String("
-        "document.querySelectorAll('section.task-card').length);"
-        "document.body.dataset.jsErrors=document.documentElement.dataset.jsErrors||'';</script>"
-        "\n</body></html>\n"
+    return render(
+        "report.html.j2",
+        folder=run.folder,
+        css=Markup(css),
+        facts=_facts(run),
+        dataset_note=dataset_note,
+        index=_index(run, results),
+        cards=[
+            task_card(task_id, n, results.get(task_id), tasks.get(task_id), unavailable)
+            for n, task_id in enumerate(run.planned)
+        ],
     )
 
 
-def _summary(run: PastRun, dataset_note: str | None) -> str:
+def _facts(run: PastRun) -> list[tuple[str, str]]:
+    """The summary's (label, value) lines."""
     score = "unknown (solutions not known)" if run.score is None else f"{run.score:.4f}"
     median, p90 = run.median_task_seconds, run.p90_task_seconds
     facts: list[tuple[str, str]] = [
@@ -133,28 +124,23 @@ def _summary(run: PastRun, dataset_note: str | None) -> str:
                 f"Python {env.get('python')}, {env.get('platform')}",
             )
         )
-    rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts)
-    note = f"<p class=note id=dataset-note>{escape(dataset_note)}</p>" if dataset_note else ""
-    return f"<section class=summary><h2>Summary</h2><dl class=facts>{rows}</dl>{note}</section>"
+    return facts
 
 
-def _index(run: PastRun, results: Mapping[str, PastTask]) -> str:
+def _index(run: PastRun, results: Mapping[str, PastTask]) -> list[dict[str, Any]]:
     rows = []
     for n, task_id in enumerate(run.planned):
         t = results.get(task_id)
-        score = "no result" if t is None else score_text(t.score)
-        seconds = "" if t is None else seconds_text(t.seconds)
-        notes = "" if t is None else ", ".join(t.degradations)
         rows.append(
-            f'<tr><td><a href="#task-{n}">{escape(task_id)}</a></td><td>{escape(score)}</td>'
-            f"<td>{seconds}</td><td>{escape(notes)}</td></tr>"
+            {
+                "n": n,
+                "task_id": task_id,
+                "score": "no result" if t is None else score_text(t.score),
+                "seconds": "" if t is None else seconds_text(t.seconds),
+                "notes": "" if t is None else ", ".join(t.degradations),
+            }
         )
-    return (
-        "<section class=tasks-index><h2>Tasks</h2>"
-        "<label><input type=checkbox id=only-unsolved> show only tasks not fully solved</label>"
-        "<table class=index><tr><th>task</th><th>score</th><th>seconds</th><th>degradations</th>"
-        f"</tr>{''.join(rows)}</table></section>"
-    )
+    return rows
 
 
 def _setting(settings: Mapping[str, Any], section: str | None, name: str) -> Any:

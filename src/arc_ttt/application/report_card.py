@@ -1,11 +1,11 @@
-"""One task's card in the run report: demonstrations, test inputs, attempts marked right or wrong.
+"""One task's card in the run report, as data for the ``task_card`` template macro
+(``templates/macros.html.j2``): demonstrations, test inputs, attempts marked right or wrong.
 
-Pure HTML building; every string from a run folder goes through ``escape``.
+Plain values only; the template escapes every string (autoescape), so nothing here builds HTML.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -20,62 +20,58 @@ def task_card(
     result: PastTask | None,
     task: Task | None,
     unavailable: str,
-) -> str:
+) -> dict[str, Any]:
     """Task ``n``'s card; ``unavailable`` says why demonstrations are missing when ``task`` is."""
-    status = _status(result)
-    parts = [
-        f'<section class="task-card" id="task-{n}" data-task-id="{escape(task_id)}" '
-        f'data-status="{status}">',
-        f"<h2>{escape(task_id)} <span class=muted>"
-        f"{'no result' if result is None else score_text(result.score)}</span></h2>",
-    ]
-    if result is None:
-        parts.append("<p class=note>No result: the run stopped before this task.</p>")
-    else:
-        parts.append(_timing(result))
-    if task is None:
-        parts.append(f"<p class=note>Demonstrations unavailable ({escape(unavailable)}).</p>")
-    else:
-        parts.append("<h3>Demonstrations</h3><div class=row>")
-        for i, ex in enumerate(task.train, start=1):
-            parts.append(
-                f"<div class=pair>{_figure(ex.input, f'demo {i} input')}<span class=arrow>"
-                f"&rarr;</span>{_figure(ex.output, f'demo {i} output')}</div>"
-            )
-        parts.append("</div>")
-    parts.extend(_tests(result, task))
-    parts.append("</section>")
-    return "".join(parts)
+    demos = None
+    if task is not None:
+        demos = [
+            (_figure(ex.input, f"demo {i} input"), _figure(ex.output, f"demo {i} output"))
+            for i, ex in enumerate(task.train, start=1)
+        ]
+    changed = None
+    if task is not None and result is not None and len(task.test_inputs) != len(result.attempts):
+        changed = (
+            f"The dataset's task has {len(task.test_inputs)} test input(s) but the run "
+            f"answered {len(result.attempts)}: the dataset changed since the run."
+        )
+    return {
+        "n": n,
+        "task_id": task_id,
+        "status": _status(result),
+        "score": "no result" if result is None else score_text(result.score),
+        "timing": None if result is None else _timing(result),
+        "degradations": [] if result is None else list(result.degradations),
+        "demos": demos,
+        "unavailable": unavailable,
+        "changed": changed,
+        "tests": list(_tests(result, task)),
+    }
 
 
-def _tests(result: PastTask | None, task: Task | None) -> Iterable[str]:
+def _tests(result: PastTask | None, task: Task | None) -> Iterable[dict[str, Any]]:
     inputs = task.test_inputs if task is not None else ()
     expected = task.test_outputs if task is not None and task.test_outputs is not None else ()
     attempts = result.attempts if result is not None else ()
-    if task is not None and result is not None and len(inputs) != len(attempts):
-        yield (
-            f"<p class=note>The dataset's task has {len(inputs)} test input(s) but the run "
-            f"answered {len(attempts)}: the dataset changed since the run.</p>"
-        )
     for i in range(max(len(inputs), len(attempts))):
-        yield f"<h3>Test input {i + 1}</h3><div class=row>"
+        figures = []
         if i < len(inputs):
-            yield _figure(inputs[i], "input")
+            figures.append(_figure(inputs[i], "input"))
         want = expected[i] if i < len(expected) else None
         if want is not None:
-            yield _figure(want, "expected output")
+            figures.append(_figure(want, "expected output"))
         recorded = None
         if result is not None and result.correct is not None and i < len(result.correct):
             recorded = result.correct[i]
         proofs = result.provenance[i] if result is not None and i < len(result.provenance) else ()
+        verdict = None
         if i < len(attempts):
             for k, grid in enumerate(attempts[i], start=1):
-                mark = _mark(grid, want, recorded)
                 proof = proofs[k - 1] if k - 1 < len(proofs) else ()
-                yield _figure(grid, f"attempt {k}", mark, _proof_text(proof))
-        yield "</div>"
-        if i < len(attempts):
-            yield _verdict(attempts[i], want, recorded)
+                figures.append(
+                    _figure(grid, f"attempt {k}", _mark(grid, want, recorded), _proof_text(proof))
+                )
+            verdict = _verdict(attempts[i], want, recorded)
+        yield {"number": i + 1, "figures": figures, "verdict": verdict}
 
 
 def _mark(grid: Grid, want: Grid | None, recorded: bool | None) -> str | None:
@@ -86,7 +82,8 @@ def _mark(grid: Grid, want: Grid | None, recorded: bool | None) -> str | None:
     return None  # right or wrong cannot be told apart without the expected output
 
 
-def _verdict(pair: tuple[Grid, Grid], want: Grid | None, recorded: bool | None) -> str:
+def _verdict(pair: tuple[Grid, Grid], want: Grid | None, recorded: bool | None) -> dict[str, str]:
+    """The line under a test input's attempts: its CSS class and text."""
     if want is not None:
         hit = want in pair
         text = "solved" if hit else "not solved"
@@ -95,15 +92,16 @@ def _verdict(pair: tuple[Grid, Grid], want: Grid | None, recorded: bool | None) 
                 " by the dataset's expected output, but the run recorded it "
                 f"{'solved' if recorded else 'not solved'}: the dataset changed since the run"
             )
-        return f"<p class=mark-{'right' if hit else 'wrong'}>{escape(text)}</p>"
+        return {"cls": f"mark-{'right' if hit else 'wrong'}", "text": text}
     if recorded is None:
-        return "<p class=muted>Expected output unknown: attempts not scored.</p>"
+        return {"cls": "muted", "text": "Expected output unknown: attempts not scored."}
     if recorded:
-        return (
-            "<p class=mark-right>solved (the expected output is unavailable, so which "
-            "attempt was right is not shown)</p>"
-        )
-    return "<p class=mark-wrong>not solved</p>"
+        return {
+            "cls": "mark-right",
+            "text": "solved (the expected output is unavailable, so which attempt was right "
+            "is not shown)",
+        }
+    return {"cls": "mark-wrong", "text": "not solved"}
 
 
 def _timing(t: PastTask) -> str:
@@ -117,24 +115,19 @@ def _timing(t: PastTask) -> str:
         bits.append(f"{t.invalid_generations} invalid generations")
     if t.peak_memory_bytes:
         bits.append(f"peak {bytes_text(t.peak_memory_bytes)}")
-    out = f"<p class=timing>{escape(' · '.join(bits))}</p>"
-    if t.degradations:
-        items = "".join(f"<li>{escape(d)}</li>" for d in t.degradations)
-        out += f"<div class=degradations><b>Degradations</b><ul>{items}</ul></div>"
-    return out
+    return " · ".join(bits)
 
 
-def _figure(grid: Grid, caption: str, mark: str | None = None, proof: str = "") -> str:
-    cls = f" class={mark}" if mark else ""
-    label = f"{caption}: {mark}" if mark else caption
-    mark_html = f" <span class=mark-{mark}>{mark}</span>" if mark else ""
-    rows = "".join("<tr>" + "".join(f"<td class=c{int(v)}>" for v in row) for row in grid.cells)
-    proof_html = f"<p class=provenance>{escape(proof)}</p>" if proof else ""
-    return (
-        f'<figure{cls} data-label="{escape(label)}"><figcaption>{escape(caption)}{mark_html} '
-        f"<span class=muted>{grid.height}&times;{grid.width}</span></figcaption>"
-        f"<table class=grid>{rows}</table>{proof_html}</figure>"
-    )
+def _figure(grid: Grid, caption: str, mark: str | None = None, proof: str = "") -> dict[str, Any]:
+    return {
+        "caption": caption,
+        "mark": mark,
+        "label": f"{caption}: {mark}" if mark else caption,
+        "height": grid.height,
+        "width": grid.width,
+        "rows": grid.to_lists(),
+        "proof": proof,
+    }
 
 
 def _proof_text(proposers: Iterable[Mapping[str, Any]]) -> str:
@@ -175,8 +168,3 @@ def seconds_text(s: float) -> str:
 def bytes_text(n: int) -> str:
     """Bytes in MiB, or GiB from 1 GiB up."""
     return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"
-
-
-def escape(value: object) -> str:
-    """``value`` as text that is safe in HTML content and in quoted attributes."""
-    return html.escape(str(value), quote=True)

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from arc_ttt.application.report_card import escape, seconds_text
+from arc_ttt.application.html import render
+from arc_ttt.application.report_card import seconds_text
 from arc_ttt.application.shared_ttt import SharedTraining
 from arc_ttt.application.solve_options import SolveOptions
 from arc_ttt.domain.grid import Grid
@@ -80,54 +81,35 @@ class SolveReport:
 
 
 def solve_report_html(report: SolveReport) -> str:
-    """The report as one ``<div>``: summary line, then a table of the tasks."""
-    solved = sum(1 for r in report.results if r.score == 1.0)
-    score = "not known (no solutions)" if report.score is None else f"{report.score:.4f}"
-    summary = (
-        f"<p><b>score {score}</b>: {solved}/{len(report.results)} tasks fully solved "
-        f"in {seconds_text(report.seconds)}"
-        + (
-            f"; stopped early, {len(report.unsolved)} task(s) not done"
-            if report.interrupted
-            else ""
-        )
-        + "</p>"
-    )
-    rows = "".join(_row(r) for r in report.results)
-    return (
-        f"<div class=arc-ttt-report>{summary}<table><thead><tr><th>task</th><th>score</th>"
-        f"<th>test inputs</th><th>time</th></tr></thead><tbody>{rows}</tbody></table></div>"
+    """The report as one ``<div>`` (``templates/notebook.html.j2``): a summary line, then a table
+    of the tasks with each test input's two attempts as small colored grids."""
+    return render(
+        "notebook.html.j2",
+        score="not known (no solutions)" if report.score is None else f"{report.score:.4f}",
+        solved=sum(1 for r in report.results if r.score == 1.0),
+        seconds=seconds_text(report.seconds),
+        not_done=len(report.unsolved) if report.interrupted else None,
+        rows=[_row(r) for r in report.results],
+        palette=PALETTE,
+        line=GRID_LINE,
     )
 
 
-def _row(result: TaskResult) -> str:
+def _row(result: TaskResult) -> dict[str, Any]:
     tests = []
     for i, attempts in enumerate(result.attempts):
         right = None if result.correct is None else result.correct[i]
-        verdict = {True: "right", False: "wrong", None: "not known"}[right]
-        color = {True: RIGHT, False: WRONG, None: GRID_LINE}[right]
         tests.append(
-            f'<span class="test {verdict.replace(" ", "-")}" style="display:inline-block;'
-            f'margin:2px;padding:2px;border:2px solid {color}">{_grid(attempts.attempt_1)}'
-            f" {_grid(attempts.attempt_2)}<br><small>{verdict}</small></span>"
+            {
+                "verdict": {True: "right", False: "wrong", None: "not known"}[right],
+                "color": {True: RIGHT, False: WRONG, None: GRID_LINE}[right],
+                "first": attempts.attempt_1.to_lists(),
+                "second": attempts.attempt_2.to_lists(),
+            }
         )
-    return (
-        f'<tr data-task-id="{escape(result.task_id)}"><td>{escape(result.task_id)}</td>'
-        f"<td>{'unknown' if result.score is None else f'{result.score:.2f}'}</td><td>{''.join(tests)}</td>"
-        f"<td>{seconds_text(result.seconds)}</td></tr>"
-    )
-
-
-def _grid(grid: Grid) -> str:
-    # Inline styles: a notebook shows the fragment without the run report's stylesheet.
-    cells = "".join(
-        "<tr>"
-        + "".join(
-            f'<td style="width:8px;height:8px;padding:0;background:{PALETTE[v]};'
-            f'border:1px solid {GRID_LINE}"></td>'
-            for v in row
-        )
-        + "</tr>"
-        for row in grid.to_lists()
-    )
-    return f'<table style="display:inline-table;border-collapse:collapse">{cells}</table>'
+    return {
+        "task_id": result.task_id,
+        "score": "unknown" if result.score is None else f"{result.score:.2f}",
+        "tests": tests,
+        "seconds": seconds_text(result.seconds),
+    }
