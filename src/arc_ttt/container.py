@@ -17,7 +17,12 @@ from arc_ttt.adapters.catalog import DatasetCatalog
 from arc_ttt.adapters.memory_probe import ProcessMemoryProbe
 from arc_ttt.adapters.png import PillowPng
 from arc_ttt.adapters.processes import SingleProcess
-from arc_ttt.adapters.progress import LineProgress
+from arc_ttt.adapters.progress import LineProgress, RichProgress
+from arc_ttt.adapters.resource_monitor import BackgroundSampler, SystemMonitor
+from arc_ttt.adapters.run_folder import RunFolder
+from arc_ttt.adapters.run_reader import read_run
+from arc_ttt.adapters.store_url import open_store
+from arc_ttt.adapters.terminal import task_text
 from arc_ttt.application.datasets import list_datasets
 from arc_ttt.application.ensemble import Ensemble, EnsembleOptions
 from arc_ttt.application.pretrain_data import DataPlan
@@ -233,9 +238,14 @@ def solve_cache_at(settings: Settings) -> Any:
     if settings.cache_store is None:
         return None
     from arc_ttt.adapters.store_solve_cache import StoreSolveCache  # noqa: PLC0415 - boto3
-    from arc_ttt.adapters.store_url import open_store  # noqa: PLC0415
 
     return StoreSolveCache(open_store(settings.cache_store))
+
+
+def progress_display(*, quiet: bool, interactive: bool) -> Any:
+    """What a command shows its progress with: a live rich display on a terminal, else one
+    line per item (none but the result with ``quiet``)."""
+    return RichProgress() if interactive and not quiet else LineProgress(quiet=quiet)
 
 
 def _neural_source(solver: Callable[[], Any], options: SolveOptions) -> Any:
@@ -249,6 +259,14 @@ class Container(containers.DeclarativeContainer):
     catalog = providers.Singleton(DatasetCatalog)
     memory = providers.Singleton(ProcessMemoryProbe)
     progress = providers.Singleton(LineProgress)
+    progress_display = providers.Callable(progress_display)
+    system_monitor = providers.Singleton(SystemMonitor)
+    # Peak memory sampled every 0.25 s while a solve runs (a context manager).
+    resource_sampler = providers.Factory(BackgroundSampler, monitor=system_monitor, interval=0.25)
+    run_folder = providers.Factory(RunFolder)  # called with the folder's path
+    read_run = providers.Callable(read_run)  # a run folder's records, parsed back
+    open_store = providers.Callable(open_store)  # a checkpoint store from its URL
+    task_text = providers.Callable(task_text)  # a task as (colored) terminal text
     model = providers.Singleton(decoding_backend, settings=settings)
 
     datasets = providers.Callable(list_datasets, catalog=catalog)

@@ -7,7 +7,6 @@ import json
 import sys
 from typing import Any
 
-from arc_ttt.adapters.store_url import open_store
 from arc_ttt.application import checkpoints as use
 from arc_ttt.cli.prompt import confirm, interactive
 from arc_ttt.domain.checkpoint import VerificationReport
@@ -61,10 +60,10 @@ def add_parser(sub: Any) -> None:
     )
 
 
-def run(args: argparse.Namespace, usage_error: type[Exception]) -> int:
+def run(args: argparse.Namespace, container: Any, usage_error: type[Exception]) -> int:
     """Run one ``checkpoints`` action; a bad store URL or key raises ``usage_error`` (exit 2)."""
     try:
-        store = open_store(args.store, endpoint_url=args.endpoint_url, create=False)
+        store = container.open_store(args.store, endpoint_url=args.endpoint_url, create=False)
         return _run(store, args, usage_error)
     except (InvalidStoreUrlError, InvalidCheckpointKeyError) as e:
         raise usage_error(str(e)) from e

@@ -35,7 +35,6 @@ def _asdict(obj: object) -> dict[str, object]:
 
 def show(args: argparse.Namespace, container: object, usage_error: type[Exception]) -> int:
     """``arc-ttt show``: a task as colored text, or a PNG/SVG picture."""
-    from arc_ttt.adapters.terminal import task_text  # noqa: PLC0415
     from arc_ttt.application.show import FORMATS  # noqa: PLC0415
 
     out = Path(args.out) if args.out else None
@@ -47,7 +46,7 @@ def show(args: argparse.Namespace, container: object, usage_error: type[Exceptio
             raise usage_error(f"--out: folder {str(out.parent)!r} does not exist")
     task = container.find_task(dataset=args.dataset, task_id=args.task_id, solutions=args.solutions)  # type: ignore[attr-defined]
     if out is None:
-        print(task_text(task, color=_color_wanted()))
+        print(container.task_text(task, color=_color_wanted()))  # type: ignore[attr-defined]
         return 0
     out.write_bytes(container.render_task(task, fmt))  # type: ignore[attr-defined]
     print(f"wrote {out} ({out.stat().st_size} bytes)")

@@ -273,7 +273,7 @@ def _cmd_explain(args: argparse.Namespace, container: Any) -> int:
 
 
 def _cmd_checkpoints(args: argparse.Namespace, container: Any) -> int:
-    return cli_checkpoints.run(args, UsageError)
+    return cli_checkpoints.run(args, container, UsageError)
 
 
 def _cmd_pretrain(args: argparse.Namespace, container: Any) -> int:

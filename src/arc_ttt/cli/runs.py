@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from arc_ttt.adapters.run_reader import read_run
 from arc_ttt.application.report import report_html
 from arc_ttt.application.results_table import FORMATS, results_text
 from arc_ttt.application.run_comparison import compare_runs, comparison_record, comparison_text
@@ -69,8 +68,8 @@ def run(args: argparse.Namespace, container: Any, usage_error: type[Exception]) 
         if args.command == "report":
             return _report(args, container, usage_error)
         if args.command == "compare":
-            return _compare(args)
-        return _export(args, usage_error)
+            return _compare(args, container)
+        return _export(args, container, usage_error)
     except NotARunFolderError as e:
         raise usage_error(f"{args.command}: {e}") from e
 
@@ -80,7 +79,7 @@ def _report(args: argparse.Namespace, container: Any, usage_error: type[Exceptio
     out = Path(args.out) if args.out else folder / "report.html"
     if args.solutions and not args.dataset:
         raise usage_error("report: --solutions goes with --dataset")
-    past = read_run(folder, label=args.run_dir)
+    past = container.read_run(folder, label=args.run_dir)
     _check_out(out, "--out", usage_error)
     tasks, note = _tasks(past, args, container)
     if note:
@@ -106,9 +105,9 @@ def _tasks(
     return {t.id: t for t in collection if t.id in wanted}, None
 
 
-def _compare(args: argparse.Namespace) -> int:
-    a = read_run(Path(args.run_a), label=args.run_a)
-    b = read_run(Path(args.run_b), label=args.run_b)
+def _compare(args: argparse.Namespace, container: Any) -> int:
+    a = container.read_run(Path(args.run_a), label=args.run_a)
+    b = container.read_run(Path(args.run_b), label=args.run_b)
     comparison = compare_runs(a, b)
     if args.json:
         print(json.dumps(comparison_record(comparison), indent=2))
@@ -122,8 +121,8 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(args: argparse.Namespace, usage_error: type[Exception]) -> int:
-    past = read_run(Path(args.run_dir), label=args.run_dir)
+def _export(args: argparse.Namespace, container: Any, usage_error: type[Exception]) -> int:
+    past = container.read_run(Path(args.run_dir), label=args.run_dir)
     text = results_text(past, args.format)
     if args.out is None:
         sys.stdout.write(text)

@@ -196,9 +196,6 @@ def solve_into(
     Returns ``(report, run_folder)``; ``run_folder`` is None in every process but the main one
     (under ``accelerate launch``), and the caller writes the report into it.
     """
-    from arc_ttt.adapters.progress import LineProgress, RichProgress  # noqa: PLC0415
-    from arc_ttt.adapters.resource_monitor import BackgroundSampler, SystemMonitor  # noqa: PLC0415
-    from arc_ttt.adapters.run_folder import RunFolder  # noqa: PLC0415
     from arc_ttt.application.sharding import solve_sharded  # noqa: PLC0415
     from arc_ttt.container import build_container  # noqa: PLC0415
     from arc_ttt.domain.errors import InvalidStoreUrlError  # noqa: PLC0415
@@ -210,14 +207,16 @@ def solve_into(
     container = build_container(settings)
     for name, instance in overrides.items():
         getattr(container, name).override(instance)
-    interactive = sys.stderr.isatty() and not args.quiet and "NO_COLOR" not in os.environ
-    container.progress.override(RichProgress() if interactive else LineProgress(quiet=args.quiet))
+    interactive = sys.stderr.isatty() and "NO_COLOR" not in os.environ
+    container.progress.override(
+        container.progress_display(quiet=args.quiet, interactive=interactive)
+    )
     # Under accelerate launch: each process solves its share, the main one writes the run.
     group = container.processes()
     if group.size > 1 and settings.ttt.mode == "shared":
         raise usage_error(f"--ttt shared runs in one process, not {group.size}: drop the launcher")
     main = group.rank == 0
-    run = RunFolder(out)
+    run = container.run_folder(out)
     if main:
         run.claim()  # a second process writing this folder is refused
     try:
@@ -227,7 +226,7 @@ def solve_into(
     if main:
         run.write_settings(recorded)
     container.stop_requested.override(stop)
-    sampler = BackgroundSampler(SystemMonitor(), interval=0.25)
+    sampler = container.resource_sampler()
     if "peaks" not in overrides:
         container.peaks.override(sampler)
     options = _after_startup(container.solve_options())
