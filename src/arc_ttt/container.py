@@ -18,11 +18,13 @@ from arc_ttt.adapters.memory_probe import ProcessMemoryProbe
 from arc_ttt.adapters.png import PillowPng
 from arc_ttt.adapters.processes import SingleProcess
 from arc_ttt.adapters.progress import LineProgress, RichProgress
+from arc_ttt.adapters.provenance import provenance
 from arc_ttt.adapters.resource_monitor import BackgroundSampler, SystemMonitor
 from arc_ttt.adapters.run_folder import RunFolder
 from arc_ttt.adapters.run_reader import read_run
 from arc_ttt.adapters.store_url import open_store
 from arc_ttt.adapters.terminal import task_text
+from arc_ttt.adapters.training_log import FolderTrainingLog
 from arc_ttt.application.datasets import list_datasets
 from arc_ttt.application.ensemble import Ensemble, EnsembleOptions
 from arc_ttt.application.pretrain_data import DataPlan
@@ -267,6 +269,8 @@ class Container(containers.DeclarativeContainer):
     read_run = providers.Callable(read_run)  # a run folder's records, parsed back
     open_store = providers.Callable(open_store)  # a checkpoint store from its URL
     task_text = providers.Callable(task_text)  # a task as (colored) terminal text
+    training_log = providers.Factory(FolderTrainingLog)  # called with the model folder
+    provenance = providers.Callable(provenance)  # where the code came from (git, versions)
     model = providers.Singleton(decoding_backend, settings=settings)
 
     datasets = providers.Callable(list_datasets, catalog=catalog)
@@ -334,9 +338,14 @@ class Container(containers.DeclarativeContainer):
     pretrain_observer = providers.Object(None)  # a (PretrainProgress) -> None, for embedders
 
 
+def use_settings(container: Container, settings: Settings) -> Container:
+    """Give ``container`` (a process's one container) the settings a command derived from its
+    flags; call it before anything that depends on the settings is built."""
+    container.settings.override(providers.Object(settings))
+    return container
+
+
 def build_container(settings: Settings | None = None) -> Container:
     """A container for ``settings`` (read from the environment when omitted)."""
     container = Container()
-    if settings is not None:
-        container.settings.override(providers.Object(settings))
-    return container
+    return container if settings is None else use_settings(container, settings)

@@ -172,6 +172,7 @@ def run(
             plan.budget_seconds,
         )
         report, folder = solve_into(
+            container,
             out,
             plan.tasks,
             settings,

@@ -23,6 +23,7 @@ from arc_ttt.cli import origin as cli_origin
 from arc_ttt.cli import pretrain as cli_pretrain
 from arc_ttt.cli import prompt as cli_prompt
 from arc_ttt.cli import runs as cli_report
+from arc_ttt.cli.process_clock import start_clock
 from arc_ttt.cli.solve import (
     SOLVER_FLAGS,
     add_output_flags,
@@ -224,6 +225,7 @@ def _cmd_solve(args: argparse.Namespace, container: Any) -> int:
     stop = StopOnSignal()
     with resume_hint(f"resume with: arc-ttt solve --resume {out}"):
         report, run = solve_into(
+            container,
             out,
             list(collection),
             settings,
@@ -277,7 +279,7 @@ def _cmd_checkpoints(args: argparse.Namespace, container: Any) -> int:
 
 
 def _cmd_pretrain(args: argparse.Namespace, container: Any) -> int:
-    return cli_pretrain.run(args, UsageError, StopOnSignal())
+    return cli_pretrain.run(args, container, UsageError, StopOnSignal())
 
 
 def _cmd_export(args: argparse.Namespace, container: Any) -> int:
@@ -349,6 +351,9 @@ def main(argv: Sequence[str] | None = None, *, overrides: Mapping[str, Any] | No
     """
     from arc_ttt.container import build_container  # noqa: PLC0415 - keep --help fast
 
+    # The console command's time limits count from the process's start; a call from a program
+    # that was already running counts from here.
+    start_clock(at_process_start=argv is None)
     try:
         options, rest = cli_config.split_global(sys.argv[1:] if argv is None else argv, UsageError)
         args = _parser().parse_args(rest)

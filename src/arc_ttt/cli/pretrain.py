@@ -136,14 +136,14 @@ def settings_from(args: argparse.Namespace, usage_error: type[Exception]) -> Any
     return settings_from_flags(args, flags, usage_error, fixed=fixed)
 
 
-def run(args: argparse.Namespace, usage_error: type[Exception], stop: StopSignal) -> int:
-    """Run ``arc-ttt pretrain``; usage problems raise ``usage_error`` (exit 2)."""
-    from arc_ttt.adapters.provenance import provenance  # noqa: PLC0415
-    from arc_ttt.adapters.store_url import open_store  # noqa: PLC0415
-    from arc_ttt.adapters.training_log import FolderTrainingLog  # noqa: PLC0415
+def run(
+    args: argparse.Namespace, container: Any, usage_error: type[Exception], stop: StopSignal
+) -> int:
+    """Run ``arc-ttt pretrain`` with the process's ``container``; usage problems raise
+    ``usage_error`` (exit 2)."""
     from arc_ttt.application.pretrain import Pretraining, PretrainRequest  # noqa: PLC0415
     from arc_ttt.application.pretrain_data import gather_data  # noqa: PLC0415
-    from arc_ttt.container import build_container, pretrain_options, pretrain_plan  # noqa: PLC0415
+    from arc_ttt.container import pretrain_options, pretrain_plan, use_settings  # noqa: PLC0415
     from arc_ttt.domain.checkpoint_policy import SaveSchedule  # noqa: PLC0415
     from arc_ttt.domain.errors import (  # noqa: PLC0415
         CheckpointMismatchError,
@@ -159,12 +159,10 @@ def run(args: argparse.Namespace, usage_error: type[Exception], stop: StopSignal
         raise usage_error(f"--out: {args.out!r} exists and is not a folder")
     store_url = args.checkpoint_store or str(out / "checkpoints")
     try:
-        store = open_store(store_url, endpoint_url=args.endpoint_url)
+        store = container.open_store(store_url, endpoint_url=args.endpoint_url)
     except InvalidStoreUrlError as e:
         raise usage_error(f"--checkpoint-store: {e}") from e
-    container = build_container(settings)
-    for name, instance in getattr(args, "overrides", {}).items():
-        getattr(container, name).override(instance)
+    use_settings(container, settings)
     try:
         pretrainer = container.pretrainer()
     except ModelConfigError as e:
@@ -185,12 +183,14 @@ def run(args: argparse.Namespace, usage_error: type[Exception], stop: StopSignal
         )
     use_case = Pretraining(
         pretrainer,
-        FolderTrainingLog(out),
+        container.training_log(out),
         say=say,
         observe=container.pretrain_observer(),
         stop_requested=stop,
     )
-    request = PretrainRequest(options, corpus, resume=args.resume, provenance=provenance())
+    request = PretrainRequest(
+        options, corpus, resume=args.resume, provenance=container.provenance()
+    )
     checkpoints = StateCheckpoints(
         store, STATE_KEY, SaveSchedule(every_steps=settings.pretrain.save_every)
     )

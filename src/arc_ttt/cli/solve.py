@@ -180,6 +180,7 @@ def resume_hint(hint: str) -> Iterator[None]:
 
 
 def solve_into(
+    container: Any,
     out: Path,
     tasks: Sequence[Any],
     settings: Any,
@@ -189,7 +190,8 @@ def solve_into(
     stop: StopSignal,
     usage_error: type[Exception],
 ) -> tuple[Any, Any]:
-    """Solve ``tasks`` with ``settings`` into the run folder ``out``: writes settings.json
+    """Solve ``tasks`` with ``settings`` into the run folder ``out``, with ``container`` (the
+    process's one, given the run's settings here): writes settings.json
     (``run_settings`` then every setting) and environment.json first, keeps each task's
     candidates in ``out/cache`` (a stopped run resumes), samples peak memory every 0.25 s.
 
@@ -197,16 +199,14 @@ def solve_into(
     (under ``accelerate launch``), and the caller writes the report into it.
     """
     from arc_ttt.application.sharding import solve_sharded  # noqa: PLC0415
-    from arc_ttt.container import build_container  # noqa: PLC0415
+    from arc_ttt.container import use_settings  # noqa: PLC0415
     from arc_ttt.domain.errors import InvalidStoreUrlError  # noqa: PLC0415
 
     overrides: Mapping[str, Any] = getattr(args, "overrides", {})
     recorded = {**run_settings, **settings.model_dump()}  # the cache's default stays RUN/cache
     if settings.cache_store is None:
         settings = settings.model_copy(update={"cache_store": str(out / "cache")})
-    container = build_container(settings)
-    for name, instance in overrides.items():
-        getattr(container, name).override(instance)
+    use_settings(container, settings)  # the process's one container, now with the run's settings
     interactive = sys.stderr.isatty() and "NO_COLOR" not in os.environ
     container.progress.override(
         container.progress_display(quiet=args.quiet, interactive=interactive)
