@@ -244,6 +244,34 @@ def solve_cache_at(settings: Settings) -> Any:
     return StoreSolveCache(open_store(settings.cache_store))
 
 
+def _embedded_model_folder() -> Any:
+    from arc_ttt.adapters.embedded_model import embedded_model_folder  # noqa: PLC0415
+
+    return embedded_model_folder()
+
+
+def _machine() -> Any:
+    from arc_ttt.adapters.machine import machine  # noqa: PLC0415 - reads the GPU through NVML
+
+    return machine()
+
+
+def _untrained_decoder(settings: Settings) -> Any:
+    """A freshly seeded built-in decoder of ``settings.model``'s size (torch)."""
+    from arc_ttt.adapters.torch.arc_decoder import ArcDecoder  # noqa: PLC0415
+    from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig  # noqa: PLC0415
+
+    m = settings.model
+    config = ArcDecoderConfig(d_model=m.d_model, n_layers=m.layers, n_heads=m.heads)
+    return ArcDecoder.seeded(config, settings.seed)
+
+
+def _load_for_export(folder: Path, adapter: Path | None) -> Any:
+    from arc_ttt.adapters.onnx.export import load_for_export  # noqa: PLC0415
+
+    return load_for_export(folder, adapter)
+
+
 def progress_display(*, quiet: bool, interactive: bool) -> Any:
     """What a command shows its progress with: a live rich display on a terminal, else one
     line per item (none but the result with ``quiet``)."""
@@ -270,6 +298,10 @@ class Container(containers.DeclarativeContainer):
     open_store = providers.Callable(open_store)  # a checkpoint store from its URL
     task_text = providers.Callable(task_text)  # a task as (colored) terminal text
     training_log = providers.Factory(FolderTrainingLog)  # called with the model folder
+    embedded_model_folder = providers.Callable(_embedded_model_folder)  # None when not shipped
+    machine = providers.Callable(_machine)  # CPU and GPU names, for a run's record
+    untrained_decoder = providers.Callable(_untrained_decoder, settings=settings)
+    load_for_export = providers.Callable(_load_for_export)  # (folder, adapter) -> torch module
     provenance = providers.Callable(provenance)  # where the code came from (git, versions)
     model = providers.Singleton(decoding_backend, settings=settings)
 

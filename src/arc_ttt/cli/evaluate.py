@@ -187,8 +187,8 @@ def run(
             report,
             plan,
             wall_seconds=time.monotonic() - started,
-            model=model_description(settings),
-            machine=_machine(),
+            model=model_description(settings, container.embedded_model_folder()),
+            machine=container.machine(),
         )
         folder.write_report(**run_files(report, record))
         log.info(
@@ -228,14 +228,12 @@ def default_folder(dataset: str, now: datetime | None = None) -> Path:
     return folder
 
 
-def model_description(settings: Any) -> dict[str, Any]:
-    """The model a run used: its ``path`` setting and, in words, what that turned out to be."""
-    from arc_ttt.adapters.embedded_model import embedded_model_folder  # noqa: PLC0415
-
+def model_description(settings: Any, embedded: Path | None) -> dict[str, Any]:
+    """The model a run used: its ``path`` setting and, in words, what that turned out to be
+    (``embedded``: the embedded model's folder, None when this build ships none)."""
     m = settings.model
     untrained = f"untrained built-in, d_model {m.d_model}, {m.layers} layers"
     if m.path == "default":
-        embedded = embedded_model_folder()
         if embedded is not None:
             kind = "embedded pretrained model"
         else:
@@ -245,9 +243,3 @@ def model_description(settings: Any) -> dict[str, Any]:
     else:
         kind = f"model folder {Path(m.path).expanduser().resolve()}"
     return {"path": m.path, "kind": kind}
-
-
-def _machine() -> dict[str, Any]:
-    from arc_ttt.adapters.machine import machine  # noqa: PLC0415
-
-    return machine()

@@ -57,12 +57,7 @@ def module_for_export(
     model: str, adapter: Path | None, container: Any, usage_error: type[Exception]
 ) -> tuple[Any, str | None]:
     """The torch module behind ``--model`` (default, builtin or a folder) and ``--adapter``."""
-    from arc_ttt.adapters.embedded_model import embedded_model_folder  # noqa: PLC0415
-    from arc_ttt.adapters.onnx.export import load_for_export  # noqa: PLC0415
-    from arc_ttt.adapters.torch.arc_decoder import ArcDecoder  # noqa: PLC0415
-    from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig  # noqa: PLC0415
-
-    folder = embedded_model_folder() if model == "default" else None
+    folder = container.embedded_model_folder() if model == "default" else None
     if model in ("default", "builtin") and folder is None:
         if adapter is not None:
             raise usage_error("--adapter needs a saved base model: --model FOLDER")
@@ -71,9 +66,7 @@ def module_for_export(
                 "arc-ttt: warning: no default model is embedded; exporting an untrained one",
                 file=sys.stderr,
             )
-        m = container.settings().model
-        config = ArcDecoderConfig(d_model=m.d_model, n_layers=m.layers, n_heads=m.heads)
-        return ArcDecoder.seeded(config, container.settings().seed), None
+        return container.untrained_decoder(), None
     if folder is None:
         folder = existing_dir(model, "--model", usage_error)
-    return load_for_export(folder, adapter)
+    return container.load_for_export(folder, adapter)
