@@ -23,7 +23,19 @@ def objects(cells: npt.NDArray[Any], *, background: int = BACKGROUND) -> list[li
     Objects come in reading order of their first cell, so ties are broken the same way every time.
     """
     # Python lists: indexing numpy scalars one cell at a time is several times slower.
-    rows: list[list[int]] = cells.tolist()
+    return connected(cells.tolist(), steps=_STEPS, by_color=True, background=background)
+
+
+def connected(
+    rows: list[list[int]],
+    *,
+    steps: Sequence[tuple[int, int]],
+    by_color: bool,
+    background: int = BACKGROUND,
+) -> list[list[Cell]]:
+    """The connected groups of non-background cells of ``rows`` (a grid as lists), each sorted,
+    in reading order of their first cell. ``steps``: the neighbour offsets (4 or 8 of them);
+    ``by_color``: a group holds one color, else any non-background colors that touch."""
     h, w = len(rows), len(rows[0])
     seen = [[False] * w for _ in range(h)]
     found: list[list[Cell]] = []
@@ -37,12 +49,15 @@ def objects(cells: npt.NDArray[Any], *, background: int = BACKGROUND) -> list[li
             while stack:
                 y, x = stack.pop()
                 members.append((y, x))
-                for dy, dx in _STEPS:
+                for dy, dx in steps:
                     ny, nx = y + dy, x + dx
-                    if 0 <= ny < h and 0 <= nx < w and not seen[ny][nx] and rows[ny][nx] == color:
-                        seen[ny][nx] = True
-                        stack.append((ny, nx))
-            found.append(sorted(members))
+                    if 0 <= ny < h and 0 <= nx < w and not seen[ny][nx]:
+                        v = rows[ny][nx]
+                        if v != background and (not by_color or v == color):
+                            seen[ny][nx] = True
+                            stack.append((ny, nx))
+            members.sort()
+            found.append(members)
     return found
 
 

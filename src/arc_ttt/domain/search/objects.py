@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from arc_ttt.domain.grid_objects import connected
 from arc_ttt.domain.search.cells import Cells, is_symmetric
 from arc_ttt.domain.search.regions import enclosed
 
@@ -66,36 +67,17 @@ def _components(
 ) -> tuple[Component, ...]:
     a = np.frombuffer(raw, dtype=np.uint8).reshape(shape)
     rows = a.tolist()
-    h, w = shape
     steps = _EIGHT if diagonal else _FOUR
-    seen = [[False] * w for _ in range(h)]
     found: list[Component] = []
-    for r in range(h):
-        for c in range(w):
-            color = rows[r][c]
-            if color == background or seen[r][c]:
-                continue
-            seen[r][c] = True
-            stack, members = [(r, c)], []
-            while stack:
-                y, x = stack.pop()
-                members.append((y, x))
-                for dy, dx in steps:
-                    ny, nx = y + dy, x + dx
-                    if 0 <= ny < h and 0 <= nx < w and not seen[ny][nx]:
-                        v = rows[ny][nx]
-                        if v != background and (not by_color or v == color):
-                            seen[ny][nx] = True
-                            stack.append((ny, nx))
-            members.sort()
-            ys = [p[0] for p in members]
-            xs = [p[1] for p in members]
-            top, bottom, left, right = min(ys), max(ys) + 1, min(xs), max(xs) + 1
-            image = np.full((bottom - top, right - left), background, dtype=np.uint8)
-            for y, x in members:
-                image[y - top, x - left] = rows[y][x]
-            image.setflags(write=False)
-            found.append(Component(tuple(members), top, left, bottom, right, image))
+    for members in connected(rows, steps=steps, by_color=by_color, background=background):
+        ys = [p[0] for p in members]
+        xs = [p[1] for p in members]
+        top, bottom, left, right = min(ys), max(ys) + 1, min(xs), max(xs) + 1
+        image = np.full((bottom - top, right - left), background, dtype=np.uint8)
+        for y, x in members:
+            image[y - top, x - left] = rows[y][x]
+        image.setflags(write=False)
+        found.append(Component(tuple(members), top, left, bottom, right, image))
     return tuple(found)
 
 
