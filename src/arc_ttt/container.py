@@ -272,6 +272,41 @@ def _load_for_export(folder: Path, adapter: Path | None) -> Any:
     return load_for_export(folder, adapter)
 
 
+def _onnx_engine(
+    model: Path,
+    *,
+    providers: str | tuple[str, ...] = "cpu",
+    threads: int | None = None,
+    profile: str | None = None,
+    name: str | None = None,
+) -> Any:
+    """An inference engine serving an exported ``.onnx`` model through ONNX Runtime."""
+    from arc_ttt.adapters.onnx.engine import onnx_engine  # noqa: PLC0415
+    from arc_ttt.adapters.onnx.session import SessionOptions  # noqa: PLC0415
+
+    return onnx_engine(model, SessionOptions(providers, threads, None, profile), name=name)
+
+
+def _check_providers(providers: str | tuple[str, ...]) -> Any:
+    """The ONNX Runtime providers ``providers`` picks; ``ValueError`` naming a bad one."""
+    from arc_ttt.adapters.onnx.session import choose_providers  # noqa: PLC0415
+
+    return choose_providers(providers)
+
+
+def _torch_engine(module: Any, *, name: str) -> Any:
+    from arc_ttt.adapters.torch.engine import torch_engine  # noqa: PLC0415
+
+    return torch_engine(module, name=name)
+
+
+def _saved_decoder(folder: Path) -> Any:
+    """A built-in decoder saved in ``folder`` (config.json + model.safetensors)."""
+    from arc_ttt.adapters.torch.arc_decoder import ArcDecoder  # noqa: PLC0415
+
+    return ArcDecoder.load(folder)
+
+
 def progress_display(*, quiet: bool, interactive: bool) -> Any:
     """What a command shows its progress with: a live rich display on a terminal, else one
     line per item (none but the result with ``quiet``)."""
@@ -302,6 +337,10 @@ class Container(containers.DeclarativeContainer):
     machine = providers.Callable(_machine)  # CPU and GPU names, for a run's record
     untrained_decoder = providers.Callable(_untrained_decoder, settings=settings)
     load_for_export = providers.Callable(_load_for_export)  # (folder, adapter) -> torch module
+    onnx_engine = providers.Callable(_onnx_engine)
+    check_providers = providers.Callable(_check_providers)
+    torch_engine = providers.Callable(_torch_engine)
+    saved_decoder = providers.Callable(_saved_decoder)
     provenance = providers.Callable(provenance)  # where the code came from (git, versions)
     model = providers.Singleton(decoding_backend, settings=settings)
 

@@ -18,24 +18,22 @@ from arc_ttt.domain.task import Task
 
 
 def infer(args: argparse.Namespace, container: Any, usage_error: type[Exception]) -> int:
-    from arc_ttt.adapters.onnx.engine import onnx_engine  # noqa: PLC0415
-    from arc_ttt.adapters.onnx.session import SessionOptions, choose_providers  # noqa: PLC0415
-
     model = existing_file(args.model, "MODEL.onnx", usage_error)
     if args.threads is not None and args.threads < 1:
         raise usage_error("--threads: must be at least 1")
     providers = args.providers or container.settings().inference.providers
     try:
-        choose_providers(providers)
+        container.check_providers(providers)
     except ValueError as e:
         raise usage_error(f"--providers: {e}") from e
     profile = None
     if args.profile:
         Path(args.profile).mkdir(parents=True, exist_ok=True)
         profile = str(Path(args.profile) / "ort_profile")
-    options = SessionOptions(providers, args.threads, None, profile)
     tasks = tasks_for(args, container, usage_error)
-    engine = onnx_engine(model, options)
+    engine = container.onnx_engine(
+        model, providers=providers, threads=args.threads, profile=profile
+    )
     try:
         engine.warmup()
         rows = list(_predict_tasks(engine, tasks, args))
@@ -115,13 +113,6 @@ def _predict_tasks(
 
 
 def compare(args: argparse.Namespace, container: Any, usage_error: type[Exception]) -> int:
-    from arc_ttt.adapters.memory_probe import ProcessMemoryProbe  # noqa: PLC0415
-    from arc_ttt.adapters.onnx.engine import onnx_engine  # noqa: PLC0415
-    from arc_ttt.adapters.onnx.session import SessionOptions  # noqa: PLC0415
-    from arc_ttt.adapters.resource_monitor import BackgroundSampler, SystemMonitor  # noqa: PLC0415
-    from arc_ttt.adapters.torch.arc_decoder import ArcDecoder  # noqa: PLC0415
-    from arc_ttt.adapters.torch.engine import torch_engine  # noqa: PLC0415
-
     paths = []
     for m in args.models:
         p = Path(m)
@@ -134,20 +125,20 @@ def compare(args: argparse.Namespace, container: Any, usage_error: type[Exceptio
             raise usage_error(f"MODEL: {m!r} is neither an .onnx file nor a model folder")
         paths.append(p)
     tasks = tasks_for(args, container, usage_error)
-    probe = ProcessMemoryProbe()
+    probe = container.memory()
     table = []
     for path in paths:
         before = probe.current_bytes()
-        with BackgroundSampler(SystemMonitor(), interval=0.05) as sampler:
+        with container.resource_sampler(interval=0.05) as sampler:
             if str(path) in ("default", "builtin"):
                 module, _ = module_for_export(str(path), None, container, usage_error)
-                engine = torch_engine(module, name=str(path))
+                engine = container.torch_engine(module, name=str(path))
                 size = sum(t.numel() * t.element_size() for t in module.state_dict().values())
             elif path.is_file():
-                engine = onnx_engine(path, SessionOptions("cpu", args.threads), name=path.name)
+                engine = container.onnx_engine(path, threads=args.threads, name=path.name)
                 size = path.stat().st_size
             else:
-                engine = torch_engine(ArcDecoder.load(path), name=path.name)
+                engine = container.torch_engine(container.saved_decoder(path), name=path.name)
                 size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
             try:
                 engine.warmup()
