@@ -307,6 +307,43 @@ def _saved_decoder(folder: Path) -> Any:
     return ArcDecoder.load(folder)
 
 
+def _opsets() -> tuple[int, int, int]:
+    """ONNX opsets the exporter supports: (lowest, default, highest)."""
+    from arc_ttt.adapters.onnx.graph import DEFAULT_OPSET, MAX_OPSET, MIN_OPSET  # noqa: PLC0415
+
+    return MIN_OPSET, DEFAULT_OPSET, MAX_OPSET
+
+
+def _export_decoder(module: Any, out: Path, **kwargs: Any) -> Any:
+    from arc_ttt.adapters.onnx.export import export_decoder  # noqa: PLC0415
+
+    return export_decoder(module, out, **kwargs)
+
+
+def _validate_export(out: Path, module: Any, prompts: Any) -> Any:
+    """The exported model's logits and greedy answers against the torch module's."""
+    from arc_ttt.adapters.onnx.validate import validate_export  # noqa: PLC0415
+
+    return validate_export(out, module, prompts)
+
+
+def _optimize_model(source: Path, target: Path, variant: str) -> Any:
+    from arc_ttt.adapters.onnx.optimize import optimize  # noqa: PLC0415
+
+    return optimize(source, target, variant)  # type: ignore[arg-type]
+
+
+def _validate_optimized(target: Path, source: Path, prompts: Any, tolerance: float | None) -> Any:
+    """The optimized model ``target`` against its fp32 ``source``."""
+    from arc_ttt.adapters.onnx.session import open_session  # noqa: PLC0415
+    from arc_ttt.adapters.onnx.symbol_model import OnnxSymbolModel  # noqa: PLC0415
+    from arc_ttt.adapters.onnx.validate import validate_against  # noqa: PLC0415
+
+    session, info = open_session(source)
+    reference = OnnxSymbolModel(session, info)
+    return validate_against(target, reference, "fp32 onnx", prompts, tolerance=tolerance)
+
+
 def progress_display(*, quiet: bool, interactive: bool) -> Any:
     """What a command shows its progress with: a live rich display on a terminal, else one
     line per item (none but the result with ``quiet``)."""
@@ -341,6 +378,11 @@ class Container(containers.DeclarativeContainer):
     check_providers = providers.Callable(_check_providers)
     torch_engine = providers.Callable(_torch_engine)
     saved_decoder = providers.Callable(_saved_decoder)
+    opsets = providers.Callable(_opsets)
+    export_decoder = providers.Callable(_export_decoder)
+    validate_export = providers.Callable(_validate_export)
+    optimize_model = providers.Callable(_optimize_model)
+    validate_optimized = providers.Callable(_validate_optimized)
     provenance = providers.Callable(provenance)  # where the code came from (git, versions)
     model = providers.Singleton(decoding_backend, settings=settings)
 

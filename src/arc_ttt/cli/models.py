@@ -137,21 +137,19 @@ def run(args: argparse.Namespace, container: Any, usage_error: type[Exception]) 
 
 
 def _export(args: argparse.Namespace, container: Any, usage_error: type[Exception]) -> int:
-    from arc_ttt.adapters.onnx.export import export_decoder  # noqa: PLC0415
-    from arc_ttt.adapters.onnx.graph import DEFAULT_OPSET, MAX_OPSET, MIN_OPSET  # noqa: PLC0415
-    from arc_ttt.adapters.onnx.validate import validate_export  # noqa: PLC0415
 
     out = Path(args.out)
     if out.suffix != ".onnx":
         raise usage_error(f"--out: {args.out!r} must end in .onnx")
     if not out.resolve().parent.is_dir():
         raise usage_error(f"--out: folder {str(out.parent)!r} does not exist")
-    opset = DEFAULT_OPSET if args.opset is None else args.opset
-    if not MIN_OPSET <= opset <= MAX_OPSET:
-        raise usage_error(f"--opset: {opset} is outside the supported {MIN_OPSET}..{MAX_OPSET}")
+    lowest, default, highest = container.opsets()
+    opset = default if args.opset is None else args.opset
+    if not lowest <= opset <= highest:
+        raise usage_error(f"--opset: {opset} is outside the supported {lowest}..{highest}")
     adapter = existing_dir(args.adapter, "--adapter", usage_error) if args.adapter else None
     module, source = module_for_export(args.model, adapter, container, usage_error)
-    report = export_decoder(module, out, source_sha256=source, opset=opset)
+    report = container.export_decoder(module, out, source_sha256=source, opset=opset)
     record: dict[str, Any] = {
         "model": str(out.resolve()),
         "bytes": report.size_bytes,
@@ -164,7 +162,7 @@ def _export(args: argparse.Namespace, container: Any, usage_error: type[Exceptio
     ]
     ok = True
     if not args.no_validate:
-        validation = validate_export(out, module, validation_prompts())
+        validation = container.validate_export(out, module, validation_prompts())
         ok = validation.ok
         record["validation"] = validation.to_json()
         lines += validation.lines()
@@ -215,23 +213,15 @@ def write_bundle(folder: Path, model: Path, record: dict[str, Any], container: A
 
 
 def _optimize(args: argparse.Namespace, container: Any, usage_error: type[Exception]) -> int:
-    from arc_ttt.adapters.onnx.optimize import optimize  # noqa: PLC0415
-    from arc_ttt.adapters.onnx.session import open_session  # noqa: PLC0415
-    from arc_ttt.adapters.onnx.symbol_model import OnnxSymbolModel  # noqa: PLC0415
-    from arc_ttt.adapters.onnx.validate import validate_against  # noqa: PLC0415
 
     source = existing_file(args.model, "MODEL.onnx", usage_error)
     variant = "int8" if args.quantize == "int8" else "fp16" if args.fp16 else "optimized"
     target = Path(args.out) if args.out else source.with_name(f"{source.stem}-{variant}.onnx")
     if target.resolve() == source.resolve():
         raise usage_error("--out: must differ from MODEL.onnx")
-    sizes = optimize(source, target, variant)  # type: ignore[arg-type]
-    session, info = open_session(source)
-    reference = OnnxSymbolModel(session, info)
+    sizes = container.optimize_model(source, target, variant)
     tolerance = 1e-4 if variant == "optimized" else None
-    validation = validate_against(
-        target, reference, "fp32 onnx", validation_prompts(), tolerance=tolerance
-    )
+    validation = container.validate_optimized(target, source, validation_prompts(), tolerance)
     record = {
         "source": str(source),
         "model": str(target),
