@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from dependency_injector import containers, providers
 
+from arc_ttt.adapters import factories
 from arc_ttt.adapters.catalog import DatasetCatalog
 from arc_ttt.adapters.memory_probe import ProcessMemoryProbe
 from arc_ttt.adapters.png import PillowPng
@@ -244,106 +245,6 @@ def solve_cache_at(settings: Settings) -> Any:
     return StoreSolveCache(open_store(settings.cache_store))
 
 
-def _embedded_model_folder() -> Any:
-    from arc_ttt.adapters.embedded_model import embedded_model_folder  # noqa: PLC0415
-
-    return embedded_model_folder()
-
-
-def _machine() -> Any:
-    from arc_ttt.adapters.machine import machine  # noqa: PLC0415 - reads the GPU through NVML
-
-    return machine()
-
-
-def _untrained_decoder(settings: Settings) -> Any:
-    """A freshly seeded built-in decoder of ``settings.model``'s size (torch)."""
-    from arc_ttt.adapters.torch.arc_decoder import ArcDecoder  # noqa: PLC0415
-    from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig  # noqa: PLC0415
-
-    m = settings.model
-    config = ArcDecoderConfig(d_model=m.d_model, n_layers=m.layers, n_heads=m.heads)
-    return ArcDecoder.seeded(config, settings.seed)
-
-
-def _load_for_export(folder: Path, adapter: Path | None) -> Any:
-    from arc_ttt.adapters.onnx.export import load_for_export  # noqa: PLC0415
-
-    return load_for_export(folder, adapter)
-
-
-def _onnx_engine(
-    model: Path,
-    *,
-    providers: str | tuple[str, ...] = "cpu",
-    threads: int | None = None,
-    profile: str | None = None,
-    name: str | None = None,
-) -> Any:
-    """An inference engine serving an exported ``.onnx`` model through ONNX Runtime."""
-    from arc_ttt.adapters.onnx.engine import onnx_engine  # noqa: PLC0415
-    from arc_ttt.adapters.onnx.session import SessionOptions  # noqa: PLC0415
-
-    return onnx_engine(model, SessionOptions(providers, threads, None, profile), name=name)
-
-
-def _check_providers(providers: str | tuple[str, ...]) -> Any:
-    """The ONNX Runtime providers ``providers`` picks; ``ValueError`` naming a bad one."""
-    from arc_ttt.adapters.onnx.session import choose_providers  # noqa: PLC0415
-
-    return choose_providers(providers)
-
-
-def _torch_engine(module: Any, *, name: str) -> Any:
-    from arc_ttt.adapters.torch.engine import torch_engine  # noqa: PLC0415
-
-    return torch_engine(module, name=name)
-
-
-def _saved_decoder(folder: Path) -> Any:
-    """A built-in decoder saved in ``folder`` (config.json + model.safetensors)."""
-    from arc_ttt.adapters.torch.arc_decoder import ArcDecoder  # noqa: PLC0415
-
-    return ArcDecoder.load(folder)
-
-
-def _opsets() -> tuple[int, int, int]:
-    """ONNX opsets the exporter supports: (lowest, default, highest)."""
-    from arc_ttt.adapters.onnx.graph import DEFAULT_OPSET, MAX_OPSET, MIN_OPSET  # noqa: PLC0415
-
-    return MIN_OPSET, DEFAULT_OPSET, MAX_OPSET
-
-
-def _export_decoder(module: Any, out: Path, **kwargs: Any) -> Any:
-    from arc_ttt.adapters.onnx.export import export_decoder  # noqa: PLC0415
-
-    return export_decoder(module, out, **kwargs)
-
-
-def _validate_export(out: Path, module: Any, prompts: Any) -> Any:
-    """The exported model's logits and greedy answers against the torch module's."""
-    from arc_ttt.adapters.onnx.validate import validate_export  # noqa: PLC0415
-
-    return validate_export(out, module, prompts)
-
-
-def _optimize_model(source: Path, target: Path, variant: str) -> Any:
-    from arc_ttt.adapters.onnx.optimize import optimize  # noqa: PLC0415
-
-    return optimize(source, target, variant)  # type: ignore[arg-type]
-
-
-def _validate_optimized(target: Path, source: Path, prompts: Any, tolerance: float | None) -> Any:
-    """The optimized model ``target`` against its fp32 ``source``."""
-    from arc_ttt.adapters.onnx.session import open_session  # noqa: PLC0415
-    from arc_ttt.adapters.onnx.symbol_model import OnnxSymbolModel  # noqa: PLC0415
-    from arc_ttt.adapters.onnx.validate import validate_against  # noqa: PLC0415
-
-    session, info = open_session(source)
-    reference = OnnxSymbolModel(session, info)
-    return validate_against(target, reference, "fp32 onnx", prompts, tolerance=tolerance)
-
-
 def progress_display(*, quiet: bool, interactive: bool) -> Any:
     """What a command shows its progress with: a live rich display on a terminal, else one
     line per item (none but the result with ``quiet``)."""
@@ -370,19 +271,23 @@ class Container(containers.DeclarativeContainer):
     open_store = providers.Callable(open_store)  # a checkpoint store from its URL
     task_text = providers.Callable(task_text)  # a task as (colored) terminal text
     training_log = providers.Factory(FolderTrainingLog)  # called with the model folder
-    embedded_model_folder = providers.Callable(_embedded_model_folder)  # None when not shipped
-    machine = providers.Callable(_machine)  # CPU and GPU names, for a run's record
-    untrained_decoder = providers.Callable(_untrained_decoder, settings=settings)
-    load_for_export = providers.Callable(_load_for_export)  # (folder, adapter) -> torch module
-    onnx_engine = providers.Callable(_onnx_engine)
-    check_providers = providers.Callable(_check_providers)
-    torch_engine = providers.Callable(_torch_engine)
-    saved_decoder = providers.Callable(_saved_decoder)
-    opsets = providers.Callable(_opsets)
-    export_decoder = providers.Callable(_export_decoder)
-    validate_export = providers.Callable(_validate_export)
-    optimize_model = providers.Callable(_optimize_model)
-    validate_optimized = providers.Callable(_validate_optimized)
+    embedded_model_folder = providers.Callable(
+        factories.embedded_model_folder
+    )  # None when not shipped
+    machine = providers.Callable(factories.machine)  # CPU and GPU names, for a run's record
+    untrained_decoder = providers.Callable(factories.untrained_decoder, settings=settings)
+    load_for_export = providers.Callable(
+        factories.load_for_export
+    )  # (folder, adapter) -> torch module
+    onnx_engine = providers.Callable(factories.onnx_engine)
+    check_providers = providers.Callable(factories.check_providers)
+    torch_engine = providers.Callable(factories.torch_engine)
+    saved_decoder = providers.Callable(factories.saved_decoder)
+    opsets = providers.Callable(factories.opsets)
+    export_decoder = providers.Callable(factories.export_decoder)
+    validate_export = providers.Callable(factories.validate_export)
+    optimize_model = providers.Callable(factories.optimize_model)
+    validate_optimized = providers.Callable(factories.validate_optimized)
     provenance = providers.Callable(provenance)  # where the code came from (git, versions)
     model = providers.Singleton(decoding_backend, settings=settings)
 
