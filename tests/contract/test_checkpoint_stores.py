@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-import os
-import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -15,8 +12,6 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from checkpoint_store import KEY, CheckpointStoreContract, Damage, damaged, payload
-from moto.s3.responses import S3Response
-from moto.server import ThreadedMotoServer
 
 from arc_ttt.adapters.fs_store import FilesystemCheckpointStore
 from arc_ttt.adapters.memory_store import InMemoryCheckpointStore
@@ -24,6 +19,7 @@ from arc_ttt.adapters.s3_store import S3CheckpointStore
 from arc_ttt.domain.checkpoint_manifest import MANIFEST_NAME
 from arc_ttt.domain.errors import StoreUnavailableError
 from arc_ttt.ports.checkpoint_store import CheckpointStore
+from moto_s3 import moto_server
 
 BUCKET = "arc-ttt-checkpoints"
 
@@ -101,44 +97,12 @@ class TestFilesystemCheckpointStore(CheckpointStoreContract):
         assert store.keys() == []
 
 
-def _serialized(method: Callable[..., Any], lock: threading.Lock) -> Callable[..., Any]:
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with lock:
-            return method(*args, **kwargs)
-
-    return wrapper
-
-
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
-    """moto's S3 server on a free localhost port, with fake credentials, for the whole session.
-
-    moto (5.2) honours ``If-None-Match: *`` on PutObject but checks and writes without a lock, so
-    two simultaneous creates could both succeed; AWS, MinIO and R2 decide atomically. Serialising
-    moto's PutObject handler gives the tests the semantics the adapter relies on.
-    """
-    with pytest.MonkeyPatch.context() as mp:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        }.items():
-            mp.setenv(name, value)
-        mp.delenv("AWS_SESSION_TOKEN", raising=False)
-        mp.delenv("AWS_PROFILE", raising=False)
-        mp.setattr(S3Response, "put_object", _serialized(S3Response.put_object, threading.Lock()))
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        server.start()
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(
-            Bucket=BUCKET
-        )
+    """moto's S3 server for the whole session (``moto_s3.moto_server``: fake credentials, and
+    create-only puts decided atomically as AWS, MinIO and R2 do)."""
+    with moto_server(BUCKET) as endpoint:
         yield endpoint
-        server.stop()
 
 
 @pytest.fixture(scope="session")

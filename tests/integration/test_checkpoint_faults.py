@@ -80,57 +80,41 @@ def test_sigkill_many_more_times(tmp_path: Path) -> None:
     assert kill_during_saves(tmp_path / "store", trials=500, seed=7) > 0
 
 
-def test_four_processes_saving_at_once_lose_nothing(tmp_path: Path) -> None:
-    root, writers, count = tmp_path / "store", 4, 12
-    FilesystemCheckpointStore(root)
+def race(url: str, tmp_path: Path, writers: int, count: int) -> None:
+    """``writers`` processes save ``count`` checkpoints each into the store ``url`` at once:
+    every version is one writer's, none lost or shared, each whole."""
     spawn = multiprocessing.get_context("spawn")
     start = spawn.Barrier(writers)
     outs = [tmp_path / f"writer-{w}.json" for w in range(writers)]
     processes = [
-        spawn.Process(target=save_many, args=(str(root), KEY, w * 1000, count, start, str(out)))
+        spawn.Process(target=save_many, args=(url, KEY, w * 1000, count, start, str(out)))
         for w, out in enumerate(outs)
     ]
     for p in processes:
         p.start()
     for p in processes:
-        p.join(timeout=120)
+        p.join(timeout=180)
         assert p.exitcode == 0
     saved = {version: i for out in outs for version, i in json.loads(out.read_text())}
 
     assert sorted(saved) == list(range(1, writers * count + 1))  # no version lost or shared
-    store = FilesystemCheckpointStore(root)
+    store = open_store(url)
     assert [v.version for v in store.versions(KEY)] == sorted(saved)
     for version, i in saved.items():
         checkpoint = store.load(KEY, version)
         assert checkpoint.metadata["i"] == i
         assert_whole(checkpoint)
+
+
+def test_four_processes_saving_at_once_lose_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    FilesystemCheckpointStore(root)
+    race(str(root), tmp_path, writers=4, count=12)
     assert list((root / ".tmp").iterdir()) == []
 
 
-def test_four_processes_saving_to_one_s3_store_lose_nothing(tmp_path: Path) -> None:
+def test_four_processes_saving_to_one_s3_store_lose_nothing(tmp_path: Path, monkeypatch) -> None:
     """The same race on S3: each process claims its versions with a create-only put."""
-    writers, count = 4, 6
     with moto_server("writers") as endpoint:
-        url = "s3://writers/race"
-        spawn = multiprocessing.get_context("spawn")
-        start = spawn.Barrier(writers)
-        outs = [tmp_path / f"writer-{w}.json" for w in range(writers)]
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("AWS_ENDPOINT_URL", endpoint)  # the children inherit it
-            processes = [
-                spawn.Process(target=save_many, args=(url, KEY, w * 1000, count, start, str(out)))
-                for w, out in enumerate(outs)
-            ]
-            for p in processes:
-                p.start()
-            for p in processes:
-                p.join(timeout=180)
-                assert p.exitcode == 0
-            saved = {version: i for out in outs for version, i in json.loads(out.read_text())}
-            assert sorted(saved) == list(range(1, writers * count + 1))
-            store = open_store(url)
-            assert [v.version for v in store.versions(KEY)] == sorted(saved)
-            for version, i in saved.items():
-                checkpoint = store.load(KEY, version)
-                assert checkpoint.metadata["i"] == i
-                assert_whole(checkpoint)
+        monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)  # the writer processes inherit it
+        race("s3://writers/race", tmp_path, writers=4, count=6)

@@ -7,22 +7,14 @@ import os
 import shutil
 import subprocess
 
-import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from arc_ttt.adapters.fs_store import FilesystemCheckpointStore
 from arc_ttt.adapters.s3_store import S3CheckpointStore
+from moto_s3 import CREDENTIALS, moto_server
 
 ARC_TTT = shutil.which("arc-ttt")
 pytestmark = pytest.mark.skipif(ARC_TTT is None, reason="arc-ttt is not installed")
-CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-}
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -104,17 +96,8 @@ def test_usage_errors_are_one_line_exit_2(args, message, tmp_path):
     assert result.stderr.strip().count("\n") == 0
 
 
-def test_list_and_verify_on_s3_over_http(monkeypatch):
-    for name, value in CREDENTIALS.items():
-        monkeypatch.setenv(name, value)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1").create_bucket(
-            Bucket="cli-test"
-        )
+def test_list_and_verify_on_s3_over_http():
+    with moto_server("cli-test") as endpoint:
         store = S3CheckpointStore("cli-test", "team/run1", endpoint_url=endpoint)
         store.save("model", {"w": b"x" * 64}, {"step": 10})
         store.save("model", {"w": b"y" * 64}, {"step": 20})
@@ -124,5 +107,3 @@ def test_list_and_verify_on_s3_over_http(monkeypatch):
         assert [v["metadata"]["step"] for v in json.loads(listed.stdout)] == [10, 20]
         verified = run("verify", "s3://cli-test/team/run1", "--endpoint-url", endpoint, env=env)
         assert verified.returncode == 0 and "2 versions checked, 0 damaged" in verified.stdout
-    finally:
-        server.stop()

@@ -11,6 +11,7 @@ from typing import Any
 
 from arc_ttt.application.pretrain_data import PretrainData
 from arc_ttt.application.pretrain_manifest import finite, manifest_record
+from arc_ttt.application.solve_options import MIN_SOLVE_SECONDS, end_reserve
 from arc_ttt.domain.checkpoint import JsonValue
 from arc_ttt.domain.pretrain_corpus import CorpusOptions, PretrainCorpus
 from arc_ttt.domain.pretraining import (
@@ -25,12 +26,14 @@ from arc_ttt.ports.pretrainer import Pretrainer, StateCheckpoints, TrainingLog
 @dataclass(frozen=True)
 class PretrainRequest:
     """One run: its options, how tasks become sequences, whether it continues a saved state, and
-    where the code came from (recorded in the manifest)."""
+    where the code came from (recorded in the manifest). ``spent_seconds``: how much of the time
+    cap ``options.train.max_seconds`` went before the run was asked for (the process's start-up)."""
 
     options: PretrainOptions
     corpus: CorpusOptions = field(default_factory=CorpusOptions)
     resume: bool = False
     provenance: Mapping[str, JsonValue] = field(default_factory=dict)
+    spent_seconds: float = 0.0
 
 
 class Pretraining:
@@ -52,7 +55,7 @@ class Pretraining:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """``clock``: what the time spent before training (building the corpus) is measured
-        with; it comes off the time cap ``options.train.max_seconds``."""
+        with; it comes off the time cap (``_less_time``)."""
         self._clock = clock
         self._pretrainer = pretrainer
         self._log = log
@@ -102,7 +105,7 @@ class Pretraining:
             self._log.restart()
         outcome = self._pretrainer.pretrain(
             corpus,
-            _less_time(request.options, self._clock() - began),
+            _less_time(request.options, request.spent_seconds + self._clock() - began),
             checkpoints=checkpoints,
             on_progress=self._record,
             stop_requested=self._stop_requested,
@@ -152,9 +155,11 @@ def _check_state(checkpoints: StateCheckpoints, *, resume: bool) -> None:
 
 
 def _less_time(options: PretrainOptions, spent: float) -> PretrainOptions:
-    """``options`` with ``spent`` seconds taken off the time cap (at least 1 ms is left: the
-    run then stops at its first step with the state saved)."""
+    """``options`` with the time cap less ``spent`` seconds and less ``end_reserve`` (saving
+    the model and the manifest); at least 1 ms is left: the run then stops at its first step
+    with the state saved."""
     cap = options.train.max_seconds
     if cap is None:
         return options
-    return replace(options, train=replace(options.train, max_seconds=max(cap - spent, 1e-3)))
+    left = max(cap - spent - end_reserve(cap), MIN_SOLVE_SECONDS)
+    return replace(options, train=replace(options.train, max_seconds=left))

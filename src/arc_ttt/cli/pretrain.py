@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from arc_ttt.application.pretrain_data import SOURCES
-from arc_ttt.cli.process_clock import process_age
+from arc_ttt.cli.process_clock import command_age
 from arc_ttt.cli.solve import settings_from_flags
 from arc_ttt.cli.stop import StopSignal
 
@@ -168,7 +168,7 @@ def run(
     except ModelConfigError as e:
         raise usage_error(f"--d-model/--layers/--heads: {e}") from e
     data = gather_data(container.catalog(), pretrain_plan(settings))
-    options, corpus = _after_startup(pretrain_options(settings))
+    options, corpus = pretrain_options(settings)
     main = pretrainer.is_main_process  # under accelerate launch, only the main process speaks
     say = None if args.quiet or not main else _stderr
     if say is not None:
@@ -189,7 +189,11 @@ def run(
         stop_requested=stop,
     )
     request = PretrainRequest(
-        options, corpus, resume=args.resume, provenance=container.provenance()
+        options,
+        corpus,
+        resume=args.resume,
+        provenance=container.provenance(),
+        spent_seconds=command_age(),  # --minutes counts from the process's start
     )
     checkpoints = StateCheckpoints(
         store, STATE_KEY, SaveSchedule(every_steps=settings.pretrain.save_every)
@@ -229,21 +233,6 @@ def _report(manifest: dict[str, Any], out: Path, args: argparse.Namespace, stop:
             file=sys.stderr,
         )
     return 128 + stop.number if stop.number else 0
-
-
-def _after_startup(pair: tuple[Any, Any]) -> tuple[Any, Any]:
-    """The pretraining options with ``--minutes`` counted from the process's start: start-up and
-    ``end_reserve`` (saving the model and the manifest) come off the time cap."""
-    from dataclasses import replace  # noqa: PLC0415
-
-    from arc_ttt.application.solve_options import end_reserve  # noqa: PLC0415
-
-    options, corpus = pair
-    cap = options.train.max_seconds
-    if cap is None:
-        return options, corpus
-    left = max(cap - process_age() - end_reserve(cap), 1e-3)
-    return replace(options, train=replace(options.train, max_seconds=left)), corpus
 
 
 def _num(value: float | None) -> str:

@@ -25,6 +25,6 @@ def start_clock(*, at_process_start: bool) -> None:
     _started = time.monotonic() - (_process_age() if at_process_start else 0.0)
 
 
-def process_age() -> float:
+def command_age() -> float:
     """Seconds the command has been running (0 before ``start_clock``)."""
     return 0.0 if _started is None else max(time.monotonic() - _started, 0.0)

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from arc_ttt.cli.process_clock import process_age
+from arc_ttt.cli.process_clock import command_age
 from arc_ttt.cli.stop import StopSignal
 
 # flag (argparse dest) -> (settings section, field); builds settings and names a bad flag.
@@ -244,7 +244,7 @@ def _after_startup(options: Any) -> Any:
     limit = options.budget.total_seconds
     if limit is None:
         return options
-    spent = process_age()
+    spent = command_age()
     budget = options.budget.after_startup(spent)
     log.info(
         "time limit %g s: %.1f s went to start-up, %.1f s are kept for writing the results, "
