@@ -23,6 +23,7 @@ from arc_ttt.adapters.provenance import provenance
 from arc_ttt.adapters.resource_monitor import BackgroundSampler, SystemMonitor
 from arc_ttt.adapters.run_folder import RunFolder
 from arc_ttt.adapters.run_reader import read_run
+from arc_ttt.adapters.stop_signal import StopOnSignal
 from arc_ttt.adapters.store_url import open_store
 from arc_ttt.adapters.terminal import task_text
 from arc_ttt.adapters.training_log import FolderTrainingLog
@@ -296,8 +297,10 @@ class Container(containers.DeclarativeContainer):
     png = providers.Singleton(PillowPng)
     render_task = providers.Callable(render_task, png=png)
     score = providers.Callable(score_file, catalog=catalog)
-    peaks = providers.Object(None)  # a PeakTracker; the CLI runs a BackgroundSampler
-    stop_requested = providers.Object(None)  # a () -> bool; the CLI sets one on SIGINT/SIGTERM
+    # A run's peak memory: the sampler a command runs around its solve (``with peaks():``).
+    peaks = providers.Singleton(BackgroundSampler, monitor=system_monitor, interval=0.25)
+    # True once SIGINT/SIGTERM came while ``stop_requested().installed()``; never true otherwise.
+    stop_requested = providers.Singleton(StopOnSignal)
     solve_cache = providers.Singleton(solve_cache_at, settings=settings)
     solver = providers.Factory(
         Solver,
@@ -325,7 +328,7 @@ class Container(containers.DeclarativeContainer):
         cache=solve_cache,
         exporter=model,
         stop_requested=stop_requested,
-        peaks=None,
+        peaks=None,  # the ensemble reads the run's peaks; a second reader would split them
         importer=model,
     )
     search_source = providers.Singleton(search_source, settings=settings, cache=solve_cache)

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from arc_ttt import load_tasks
+from cli_errors import usage_error_line
 
 ARC_TTT = shutil.which("arc-ttt")
 pytestmark = pytest.mark.skipif(ARC_TTT is None, reason="arc-ttt is not installed")
@@ -117,7 +118,7 @@ def test_show_prints_plain_text_when_not_a_terminal():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["show", "007bbfb7"], "the following arguments are required: --dataset"),
+        (["show", "007bbfb7"], "Missing option '--dataset'"),
         (["show", "007bbfb7", "--dataset", "nope"], "neither a bundled name"),
         (
             ["show", "zzzzzzzz", "--dataset", "arc-agi-1/training"],
@@ -132,16 +133,20 @@ def test_show_prints_plain_text_when_not_a_terminal():
             ["score", "missing.json", "--dataset", "arc-agi-1/training"],
             "SUBMISSION: file 'missing.json'",
         ),
-        (["frobnicate"], "invalid choice"),
-        ([], "required"),
+        (["frobnicate"], "No such command 'frobnicate'"),
     ],
 )
-def test_usage_errors_print_one_line_and_exit_2(tmp_path, args, message):
+def test_usage_errors_print_the_usage_and_one_error_line_and_exit_2(tmp_path, args, message):
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("arc-ttt: error:")
-    assert message in lines[0]
+    assert message in usage_error_line(result.stderr)
+
+
+def test_no_command_prints_the_help_and_exits_2(tmp_path):
+    result = run(cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Usage: arc-ttt [OPTIONS] COMMAND" in result.stdout + result.stderr
+    assert "solve" in result.stdout + result.stderr
 
 
 @pytest.mark.parametrize("command", ["datasets", "show", "score"])

@@ -13,6 +13,7 @@ import pytest
 
 from arc_ttt.domain.arc_json import task_to_json
 from arc_ttt.domain.synthetic import generate_task
+from cli_errors import error_line, usage_error_line
 
 ARC_TTT = shutil.which("arc-ttt")
 pytestmark = pytest.mark.skipif(ARC_TTT is None, reason="arc-ttt is not installed")
@@ -68,7 +69,9 @@ def test_each_layer_overrides_the_one_below(config):
 def test_table_names_each_source(config):
     result = arc_ttt("config", "show", "--config", str(config), env={"ARC_TTT_SEED": "3"})
     assert result.returncode == 0, result.stderr
-    lines = {line.split()[0]: line for line in result.stdout.splitlines()}
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == ["setting", "value", "source"]
+    lines = {line.split()[0]: line for line in rows}
     assert lines["ttt.steps"].split()[1:] == ["32", "config", str(config)]
     assert lines["seed"].split()[1:] == ["3", "env", "ARC_TTT_SEED"]
     assert lines["decode.views"].split()[1:] == ["4", "default"]
@@ -152,15 +155,16 @@ def test_a_bad_config_file_is_one_line_naming_file_and_key(tmp_path, content, me
     for args in (["config", "show"], ["datasets"]):
         result = arc_ttt(*args, "--config", "bad.toml", cwd=tmp_path)
         assert result.returncode == 2, result.stderr
-        assert result.stderr.startswith("arc-ttt: error: " + message.format(file="bad.toml"))
-        assert result.stderr.count("\n") == 1 and result.stdout == ""
+        assert usage_error_line(result.stderr).startswith(message.format(file="bad.toml"))
+        assert result.stdout == ""
 
 
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
         (["--config", "missing.toml"], {}, "--config: file 'missing.toml' does not exist"),
-        (["--config"], {}, "--config: expected a FILE"),
+        (["--config"], {}, "Option '--config' requires an argument"),
+        (["--config", "-v"], {}, "Invalid value for '--config': expected a FILE, got '-v'"),
         (["--set", "ttt.steps"], {}, "--set: expected KEY=VALUE"),
         (["--set", "ttt.steps=-1"], {}, "--set ttt.steps=-1: ttt.steps: Input should be greater"),
         (
@@ -169,13 +173,13 @@ def test_a_bad_config_file_is_one_line_naming_file_and_key(tmp_path, content, me
             "ttt.lora_rnk: unknown setting (did you mean ttt.lora_rank?)",
         ),
         ([], {"ARC_TTT_TTT__STEPS": "many"}, "ARC_TTT_TTT__STEPS: Input should be a valid integer"),
-        (["--conf", "x.toml"], {}, "--config: write global options in full"),
+        (["--conf", "x.toml"], {}, "No such option '--conf'. (Did you mean one of: '--config'"),
     ],
 )
 def test_bad_global_options_and_environment_exit_2(tmp_path, args, env, message):
     result = arc_ttt("config", "show", *args, env=env, cwd=tmp_path)
-    assert result.returncode == 2 and message in result.stderr, result.stderr
-    assert result.stderr.count("\n") == 1
+    assert result.returncode == 2
+    assert message in error_line(result.stderr)
 
 
 def test_conflicting_global_options(one_task, tmp_path, config):
@@ -185,7 +189,7 @@ def test_conflicting_global_options(one_task, tmp_path, config):
     assert resumed.returncode == 2
     assert "--resume continues a run with its own settings; drop --config" in resumed.stderr
     twice = arc_ttt("config", "show", "--config", str(config), "--config", str(config))
-    assert twice.returncode == 2 and "--config: given twice" in twice.stderr
+    assert twice.returncode == 2 and "'--config': given twice" in twice.stderr
 
 
 def test_help_lists_config_and_the_global_options():
@@ -195,5 +199,5 @@ def test_help_lists_config_and_the_global_options():
         text = arc_ttt(*args).stdout
         assert "example" in text and "arc-ttt config show" in text and "--set KEY=VALUE" in text
     assert "--config FILE" in arc_ttt("solve", "--help").stdout
-    missing = arc_ttt("config")
-    assert missing.returncode == 2 and "required: ACTION" in missing.stderr
+    missing = arc_ttt("config")  # a group without its command: click prints the group's help
+    assert missing.returncode == 2 and "Commands:" in missing.stderr + missing.stdout

@@ -15,6 +15,7 @@ import pytest
 from arc_ttt.domain.arc_json import task_to_json
 from arc_ttt.domain.scoring import parse_submission
 from arc_ttt.domain.synthetic import generate_task
+from cli_errors import usage_error_line
 from cli_runs import arc_ttt, needs_arc_ttt
 
 pytestmark = needs_arc_ttt
@@ -203,10 +204,8 @@ def test_tasks_without_solutions_are_a_usage_error(folders, tmp_path):
     (folder / "unsolved.json").write_text(json.dumps(task))
     result = evaluate("--dataset", str(folder), "--out", str(tmp_path / "run"))
     assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0
-    assert str(folder) in result.stderr and "1 of the 7 chosen tasks have no solutions" in (
-        result.stderr
-    )
+    error = usage_error_line(result.stderr)
+    assert str(folder) in error and "1 of the 7 chosen tasks have no solutions" in error
     assert not (tmp_path / "run").exists()
 
 
@@ -223,7 +222,7 @@ def test_tasks_without_solutions_are_a_usage_error(folders, tmp_path):
 def test_a_bad_value_is_a_one_line_usage_error_naming_its_flag(folders, tmp_path, args, flag):
     result = evaluate("--dataset", str(folders["training"]), *args, "--out", str(tmp_path / "r"))
     assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0 and f"error: {flag}" in result.stderr
+    assert usage_error_line(result.stderr).startswith(flag)
     assert not (tmp_path / "r").exists()
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from arc_ttt.domain.arc_json import task_to_json
 from arc_ttt.domain.synthetic import generate_task
+from cli_errors import failure_line, usage_error_line
 from cli_runs import arc_ttt, needs_arc_ttt
 
 pytestmark = needs_arc_ttt
@@ -36,8 +37,7 @@ def run_dir(tmp_path_factory) -> Path:
 
 def one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:
     assert result.returncode == code, (result.stdout, result.stderr)
-    assert result.stderr.count("\n") == 1 and result.stderr.startswith("arc-ttt: error: ")
-    return result.stderr
+    return usage_error_line(result.stderr) if code == 2 else failure_line(result.stderr)
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def one_line_error(result: subprocess.CompletedProcess[str], code: int) -> str:
             ["RUN_DIR", "--out FILE", "report.html", "--dataset", "example: arc-ttt report"],
         ),
         ("compare", ["RUN_A", "RUN_B", "--json", "B minus A", "example: arc-ttt compare"]),
-        ("export-results", ["RUN_DIR", "{csv,json}", "default: stdout", "example:"]),
+        ("export-results", ["RUN_DIR", "[csv|json]", "default: stdout", "example:"]),
     ],
 )
 def test_help_documents_each_command(command, words):
@@ -105,10 +105,10 @@ def test_export_results_json_matches_results_jsonl(run_dir):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["report"], "report: the following arguments are required: RUN_DIR"),
+        (["report"], "Missing argument 'RUN_DIR'"),
         (["report", "{tmp}/missing"], "run folder '{tmp}/missing' does not exist"),
         (["report", "{tmp}"], "'{tmp}' is not a run folder (no settings.json)"),
-        (["compare", "{run}"], "the following arguments are required: RUN_B"),
+        (["compare", "{run}"], "Missing argument 'RUN_B'"),
         (["compare", "{run}", "{tmp}"], "'{tmp}' is not a run folder"),
         (["export-results", "{run}", "--out", "{tmp}"], "--out: '{tmp}' is a folder; name a file"),
     ],

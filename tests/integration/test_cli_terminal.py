@@ -96,7 +96,7 @@ def test_solve_asks_too_and_end_of_input_is_a_usage_error(tmp_path):
 
 def test_without_a_terminal_nothing_asks():
     show = piped("show", "007bbfb7")
-    assert show.returncode == 2 and "required: --dataset" in show.stderr
+    assert show.returncode == 2 and "Missing option '--dataset'" in show.stderr
     assert "dataset [" not in show.stdout + show.stderr
     solve = piped("solve", "--out", "x")
     assert solve.returncode == 2 and "solve needs --dataset" in solve.stderr

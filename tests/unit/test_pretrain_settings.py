@@ -1,23 +1,20 @@
 """Pretraining settings: flags and ``ARC_TTT_PRETRAIN__*`` variables become the run's options,
 and a bad value names its flag."""
 
-import argparse
+from types import SimpleNamespace
 
 import pytest
+from click import UsageError
 
 from arc_ttt.cli import pretrain as cli_pretrain
 from arc_ttt.container import pretrain_options, pretrain_plan
 from arc_ttt.settings import Settings
 
 
-class UsageError(Exception):
-    pass
-
-
-def parse(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    cli_pretrain.add_parser(parser.add_subparsers())
-    return parser.parse_args(["pretrain", "--out", "m", *argv])
+def parse(*argv: str) -> SimpleNamespace:
+    """The flags as ``arc-ttt pretrain`` parses them (click), without running it."""
+    context = cli_pretrain.pretrain_command.make_context("pretrain", ["--out", "m", *argv])
+    return SimpleNamespace(**context.params)
 
 
 def test_flags_become_the_options_of_the_run():
@@ -26,7 +23,7 @@ def test_flags_become_the_options_of_the_run():
         *("--minutes", "1.5", "--lr", "0.002", "--warmup", "9", "--patience", "0"),
         *("--eval-every", "30", "--max-tokens", "999", "--seed", "4", "--d-model", "64"),
     )
-    settings = cli_pretrain.settings_from(args, UsageError)
+    settings = cli_pretrain.settings_from(args)
     options, corpus = pretrain_options(settings)
     train = options.train
     assert (train.steps, train.learning_rate, train.warmup_steps) == (90, 0.002, 9)
@@ -41,7 +38,7 @@ def test_flags_become_the_options_of_the_run():
 def test_the_environment_sets_what_flags_leave_out(monkeypatch):
     monkeypatch.setenv("ARC_TTT_PRETRAIN__BATCH_SIZE", "3")
     monkeypatch.setenv("ARC_TTT_PRETRAIN__STEPS", "77")
-    settings = cli_pretrain.settings_from(parse("--steps", "5"), UsageError)
+    settings = cli_pretrain.settings_from(parse("--steps", "5"))
     assert settings.pretrain.batch_size == 3 and settings.pretrain.steps == 5
     assert Settings().pretrain.data == ("arc1-train", "arc2-train", "synthetic")
 
@@ -59,5 +56,5 @@ def test_the_environment_sets_what_flags_leave_out(monkeypatch):
 )
 def test_a_bad_value_names_its_flag(argv, message):
     with pytest.raises(UsageError) as raised:
-        cli_pretrain.settings_from(parse(*argv), UsageError)
-    assert str(raised.value).startswith(message)
+        cli_pretrain.settings_from(parse(*argv))
+    assert raised.value.message.startswith(message)

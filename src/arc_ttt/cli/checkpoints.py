@@ -2,108 +2,171 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any, TypeVar
+
+import click
 
 from arc_ttt.application import checkpoints as use
+from arc_ttt.cli.invocation import global_options, run
+from arc_ttt.cli.options import examples
 from arc_ttt.cli.prompt import confirm, interactive
+from arc_ttt.cli.tables import print_table
 from arc_ttt.domain.checkpoint import VerificationReport
 from arc_ttt.domain.checkpoint_policy import RetentionPolicy
 from arc_ttt.domain.errors import InvalidCheckpointKeyError, InvalidStoreUrlError
 from arc_ttt.ports.checkpoint_store import CheckpointStore
 
-EXAMPLES = (
-    "examples: arc-ttt checkpoints list runs/first/cache | "
-    "arc-ttt checkpoints verify s3://bucket/prefix --endpoint-url http://localhost:9000 | "
-    "arc-ttt checkpoints prune runs/first/cache --keep-last 2 --dry-run | "
-    "arc-ttt checkpoints prune runs/first/cache --keep-last 2 --yes"
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXAMPLES = examples(
+    "examples:",
+    "  arc-ttt checkpoints list runs/first/cache",
+    "  arc-ttt checkpoints verify s3://bucket/prefix --endpoint-url http://localhost:9000",
+    "  arc-ttt checkpoints prune runs/first/cache --keep-last 2 --dry-run",
+    "  arc-ttt checkpoints prune runs/first/cache --keep-last 2 --yes",
 )
 
 
-def add_parser(sub: Any) -> None:
-    c = sub.add_parser(
-        "checkpoints",
-        help="list, show, verify or prune a checkpoint store",
-        description="Look after a checkpoint store: a folder, file://PATH or s3://BUCKET/PREFIX.",
-        epilog=EXAMPLES,
-    )
-    # Sub-actions parse with the CLI's own parser class: usage errors stay one line, exit 2.
-    actions = c.add_subparsers(dest="action", metavar="ACTION", parser_class=type(c))
-    actions.required = True
-
-    def action(name: str, help_text: str) -> argparse.ArgumentParser:
-        a: argparse.ArgumentParser = actions.add_parser(name, help=help_text, description=help_text)
-        a.add_argument("store", metavar="STORE", help="folder, file://PATH or s3://BUCKET/PREFIX")
-        a.add_argument("--endpoint-url", metavar="URL", help="S3 endpoint (or AWS_ENDPOINT_URL)")
-        a.add_argument("--json", action="store_true", help="print JSON on stdout")
-        return a
-
-    listing = action("list", "every key and version with its size and metadata")
-    listing.add_argument("--key", metavar="KEY", help="only this key")
-    show = action("show", "one version: files with sizes and sha256, metadata")
-    show.add_argument("key", metavar="KEY")
-    show.add_argument("--version", type=int, metavar="N", help="default: the newest")
-    verify = action("verify", "check every file against its manifest; exit 1 on damage")
-    verify.add_argument("--key", metavar="KEY", help="only this key (default: all)")
-    verify.add_argument("--version", type=int, metavar="N", help="only this version of --key")
-    prune = action("prune", "delete versions a retention policy does not keep")
-    prune.add_argument("--key", metavar="KEY", help="only this key (default: all)")
-    prune.add_argument("--keep-last", type=int, metavar="N", default=1, help="newest N (default 1)")
-    prune.add_argument("--keep-best", type=int, metavar="K", default=0, help="best K by --metric")
-    prune.add_argument("--metric", metavar="NAME", help="a number in each version's metadata")
-    prune.add_argument("--mode", choices=["min", "max"], default="min", help="min: lower is better")
-    prune.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
-    prune.add_argument(
-        "-y", "--yes", action="store_true", help="delete without asking (needed without a terminal)"
-    )
+@click.group(
+    "checkpoints",
+    short_help="list, show, verify or prune a checkpoint store",
+    help="Look after a checkpoint store: a folder, file://PATH or s3://BUCKET/PREFIX.",
+    epilog=EXAMPLES,
+)
+@global_options
+def checkpoints_group() -> None:
+    pass
 
 
-def run(args: argparse.Namespace, container: Any, usage_error: type[Exception]) -> int:
-    """Run one ``checkpoints`` action; a bad store URL or key raises ``usage_error`` (exit 2)."""
-    try:
-        store = container.open_store(args.store, endpoint_url=args.endpoint_url, create=False)
-        return _run(store, args, usage_error)
-    except (InvalidStoreUrlError, InvalidCheckpointKeyError) as e:
-        raise usage_error(str(e)) from e
+def _store_options(f: F) -> F:
+    """``STORE``, ``--endpoint-url`` and ``--json``, which every action takes."""
+    f = click.option("--json", is_flag=True, help="print JSON on stdout")(f)
+    f = click.option("--endpoint-url", metavar="URL", help="S3 endpoint (or AWS_ENDPOINT_URL)")(f)
+    return click.argument("store", metavar="STORE")(f)
 
 
-def _run(store: CheckpointStore, args: argparse.Namespace, usage_error: type[Exception]) -> int:
-    if args.action == "list":
-        infos = use.list_checkpoints(store, args.key)
-        if args.json:
-            _print_json([use.info_record(i) for i in infos])
-        else:
-            for i in infos:
-                meta = use.metadata_summary(i.metadata)
-                print(f"{i.key}  v{i.version}  {i.created:%Y-%m-%d %H:%M:%S}  {i.size:,} B  {meta}")
-            print(f"{len(infos)} versions under {len({i.key for i in infos})} keys")
+def _on_store(action: Callable[[CheckpointStore, SimpleNamespace], int]) -> Any:
+    """The command body of ``action`` on the opened ``STORE``; a bad URL or key is a usage
+    error."""
+
+    def body(args: SimpleNamespace, container: Any) -> int:
+        try:
+            store = container.open_store(args.store, endpoint_url=args.endpoint_url, create=False)
+            return action(store, args)
+        except (InvalidStoreUrlError, InvalidCheckpointKeyError) as e:
+            raise click.UsageError(str(e)) from e
+
+    return body
+
+
+KEY = click.option("--key", metavar="KEY", help="only this key (default: all)")
+LIST, SHOW = "every key and version with its size and metadata", "one version: files, metadata"
+VERIFY = "check every file against its manifest; exit 1 on damage"
+PRUNE = "delete versions a retention policy does not keep"
+
+
+@checkpoints_group.command("list", short_help=LIST, help=LIST, epilog=EXAMPLES)
+@_store_options
+@KEY
+@global_options
+@click.pass_context
+def list_command(ctx: click.Context, **params: Any) -> int:
+    return run(ctx, _on_store(list_versions), params)
+
+
+@checkpoints_group.command("show", short_help=SHOW, help=SHOW, epilog=EXAMPLES)
+@_store_options
+@click.argument("key", metavar="KEY")
+@click.option("--version", type=int, metavar="N", help="default: the newest")
+@global_options
+@click.pass_context
+def show_command(ctx: click.Context, **params: Any) -> int:
+    return run(ctx, _on_store(show_version), params)
+
+
+@checkpoints_group.command("verify", short_help=VERIFY, help=VERIFY, epilog=EXAMPLES)
+@_store_options
+@KEY
+@click.option("--version", type=int, metavar="N", help="only this version of --key")
+@global_options
+@click.pass_context
+def verify_command(ctx: click.Context, **params: Any) -> int:
+    return run(ctx, _on_store(verify_versions), params)
+
+
+@checkpoints_group.command("prune", short_help=PRUNE, help=PRUNE, epilog=EXAMPLES)
+@_store_options
+@KEY
+@click.option("--keep-last", type=int, metavar="N", default=1, help="newest N (default 1)")
+@click.option("--keep-best", type=int, metavar="K", default=0, help="best K by --metric")
+@click.option("--metric", metavar="NAME", help="a number in each version's metadata")
+@click.option(
+    "--mode", type=click.Choice(["min", "max"]), default="min", help="min: lower is better"
+)
+@click.option("--dry-run", is_flag=True, help="only say what would be deleted")
+@click.option("-y", "--yes", is_flag=True, help="delete without asking (needed without a terminal)")
+@global_options
+@click.pass_context
+def prune_command(ctx: click.Context, **params: Any) -> int:
+    return run(ctx, _on_store(prune_versions), params)
+
+
+def list_versions(store: CheckpointStore, args: SimpleNamespace) -> int:
+    infos = use.list_checkpoints(store, args.key)
+    if args.json:
+        _print_json([use.info_record(i) for i in infos])
         return 0
-    if args.action == "show":
-        info = use.show_checkpoint(store, args.key, args.version)
-        record = use.info_record(info, files=True)
-        if args.json:
-            _print_json(record)
-        else:
-            print(f"{info.key} version {info.version}, {info.created.isoformat()}, {info.size:,} B")
-            for f in record["files"]:
-                print(f"  {f['name']}  {f['size']:,} B  sha256 {f['sha256']}")
-            for k, v in sorted(info.metadata.items()):
-                print(f"  {k}: {json.dumps(v)}")
+    print_table(
+        ("key", "version", "created", "bytes", "metadata"),
+        [
+            (
+                i.key,
+                f"v{i.version}",
+                f"{i.created:%Y-%m-%d %H:%M:%S}",
+                f"{i.size:,}",
+                use.metadata_summary(i.metadata),
+            )
+            for i in infos
+        ],
+        right=(3,),
+    )
+    print(f"{len(infos)} versions under {len({i.key for i in infos})} keys")
+    return 0
+
+
+def show_version(store: CheckpointStore, args: SimpleNamespace) -> int:
+    info = use.show_checkpoint(store, args.key, args.version)
+    record = use.info_record(info, files=True)
+    if args.json:
+        _print_json(record)
         return 0
-    if args.action == "verify":
-        if args.version is not None and args.key is None:
-            raise usage_error("--version needs --key")
-        reports = use.verify_checkpoints(store, args.key, args.version)
-        _print_reports(reports, as_json=args.json)
-        return 0 if all(r.ok for r in reports) else 1
+    print(f"{info.key} version {info.version}, {info.created.isoformat()}, {info.size:,} B")
+    for f in record["files"]:
+        print(f"  {f['name']}  {f['size']:,} B  sha256 {f['sha256']}")
+    for k, v in sorted(info.metadata.items()):
+        print(f"  {k}: {json.dumps(v)}")
+    return 0
+
+
+def verify_versions(store: CheckpointStore, args: SimpleNamespace) -> int:
+    if args.version is not None and args.key is None:
+        raise click.UsageError("--version needs --key")
+    reports = use.verify_checkpoints(store, args.key, args.version)
+    _print_reports(reports, as_json=args.json)
+    return 0 if all(r.ok for r in reports) else 1
+
+
+def prune_versions(store: CheckpointStore, args: SimpleNamespace) -> int:
     if args.keep_best and not args.metric:
-        raise usage_error("--keep-best needs --metric")
+        raise click.UsageError("--keep-best needs --metric")
     if args.keep_last < 0 or args.keep_best < 0:
-        raise usage_error("--keep-last and --keep-best must be >= 0")
+        raise click.UsageError("--keep-last and --keep-best must be >= 0")
     policy = RetentionPolicy(args.keep_last, args.keep_best, args.metric, args.mode)
-    if not (args.dry_run or args.yes or _confirmed(store, policy, args, usage_error)):
+    if not (args.dry_run or args.yes or _confirmed(store, policy, args)):
         print("nothing deleted", file=sys.stderr)
         return 1
     results = use.prune_checkpoints(store, policy, args.key, dry_run=args.dry_run)
@@ -114,26 +177,25 @@ def _run(store: CheckpointStore, args: argparse.Namespace, usage_error: type[Exc
                 for r in results
             ]
         )
-    else:
-        verb = "would delete" if args.dry_run else "deleted"
-        for r in results:
-            gone = ", ".join(f"v{v}" for v in r.deleted) or "nothing"
-            damaged = f" (damaged: {', '.join(f'v{v}' for v in r.damaged)})" if r.damaged else ""
-            print(f"{r.key}: {verb} {gone}; kept {', '.join(f'v{v}' for v in r.kept)}{damaged}")
-        total = sum(len(r.deleted) for r in results)
-        print(f"{verb} {total} versions under {len(results)} keys")
+        return 0
+    verb = "would delete" if args.dry_run else "deleted"
+    for r in results:
+        gone = ", ".join(f"v{v}" for v in r.deleted) or "nothing"
+        damaged = f" (damaged: {', '.join(f'v{v}' for v in r.damaged)})" if r.damaged else ""
+        print(f"{r.key}: {verb} {gone}; kept {', '.join(f'v{v}' for v in r.kept)}{damaged}")
+    total = sum(len(r.deleted) for r in results)
+    print(f"{verb} {total} versions under {len(results)} keys")
     return 0
 
 
 def _confirmed(
     store: CheckpointStore,
     policy: RetentionPolicy,
-    args: argparse.Namespace,
-    usage_error: type[Exception],
+    args: SimpleNamespace,
 ) -> bool:
     """On a terminal, show what would go and ask; elsewhere refuse (a script must say --yes)."""
     if not interactive():
-        raise usage_error(
+        raise click.UsageError(
             "prune deletes checkpoints: add --yes to confirm (or --dry-run to see what would go)"
         )
     plan = use.prune_checkpoints(store, policy, args.key, dry_run=True)

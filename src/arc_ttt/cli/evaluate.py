@@ -4,7 +4,6 @@ the model and the machine; the run folder is a solve run's (``report`` and ``com
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import math
@@ -13,18 +12,20 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import click
+
+from arc_ttt.cli.invocation import global_options, run
+from arc_ttt.cli.options import dataset_options, examples, output_options, solver_options
 from arc_ttt.cli.solve import (
     SOLVER_FLAGS,
-    add_output_flags,
-    add_solver_flags,
     check_source_flags,
     resume_hint,
     settings_from_flags,
     solve_into,
 )
-from arc_ttt.cli.stop import StopSignal
 
 log = logging.getLogger(__name__)
 
@@ -32,82 +33,75 @@ DEFAULT_TIME_PER_TASK = 60.0
 LOG_FILE = "log.txt"
 
 
-def add_parser(sub: Any) -> None:
-    """Register ``evaluate`` on the CLI's subparsers."""
-    e = sub.add_parser(
-        "evaluate",
-        help="score the solver on tasks with known solutions, under a time per task",
-        description=(
-            "Solve the tasks of a dataset whose solutions are known (all, or --limit N of them) "
-            "with --time-per-task seconds each, then report the official score (pass@2, "
-            "fractional per test input), tasks solved, seconds per task (median, p90), peak "
-            "memory, tokens trained, the budget, the model and the machine. Writes a run folder "
-            "like solve's (arc-ttt report / compare read it). Never tune settings on an "
-            "evaluation set: choose them on training tasks."
-        ),
-        epilog=(
-            "example: arc-ttt evaluate --dataset arc-agi-1/evaluation --limit 20 --seed 0 "
-            "--time-per-task 30"
-        ),
-    )
-    e.add_argument(
-        "--dataset", metavar="D", help="bundled name, task folder or JSON file (with solutions)"
-    )
-    e.add_argument(
-        "--solutions", metavar="FILE", help="Kaggle solutions file for a challenges file"
-    )
-    e.add_argument(
-        "--tasks", metavar="ID,ID", help="only these task ids (comma-separated), as in solve"
-    )
-    e.add_argument("--limit", type=int, metavar="N", help="only N tasks (default: all)")
-    e.add_argument(
-        "--seed",
-        type=int,
-        metavar="S",
-        help="draw the --limit N tasks at random with seed S (default: the first N by id)",
-    )
-    e.add_argument(
-        "--time-per-task",
-        type=float,
-        metavar="SECONDS",
-        default=DEFAULT_TIME_PER_TASK,
-        help=f"time for each task (default {DEFAULT_TIME_PER_TASK:g}); the run's budget is "
-        "N x SECONDS; tasks past it get fallback attempts",
-    )
-    e.add_argument(
-        "--out",
-        metavar="DIR",
-        help="run folder to write (default runs/eval-<dataset>-<date>-<time>)",
-    )
-    add_solver_flags(e)
-    add_output_flags(e)
+@click.command(
+    "evaluate",
+    short_help="score the solver on tasks with known solutions, under a time per task",
+    help=(
+        "Solve the tasks of a dataset whose solutions are known (all, or --limit N of them) "
+        "with --time-per-task seconds each, then report the official score (pass@2, "
+        "fractional per test input), tasks solved, seconds per task (median, p90), peak "
+        "memory, tokens trained, the budget, the model and the machine. Writes a run folder "
+        "like solve's (arc-ttt report / compare read it). Never tune settings on an "
+        "evaluation set: choose them on training tasks."
+    ),
+    epilog=examples(
+        "example: arc-ttt evaluate --dataset arc-agi-1/evaluation --limit 20 --seed 0 "
+        "--time-per-task 30"
+    ),
+)
+@dataset_options("bundled name, task folder or JSON file (with solutions)")
+@click.option("--tasks", metavar="ID,ID", help="only these task ids (comma-separated), as in solve")
+@click.option("--limit", type=int, metavar="N", help="only N tasks (default: all)")
+@click.option(
+    "--seed",
+    type=int,
+    metavar="S",
+    help="draw the --limit N tasks at random with seed S (default: the first N by id)",
+)
+@click.option(
+    "--time-per-task",
+    type=float,
+    metavar="SECONDS",
+    default=DEFAULT_TIME_PER_TASK,
+    help=f"time for each task (default {DEFAULT_TIME_PER_TASK:g}); the run's budget is "
+    "N x SECONDS; tasks past it get fallback attempts",
+)
+@click.option(
+    "--out",
+    metavar="DIR",
+    help="run folder to write (default runs/eval-<dataset>-<date>-<time>)",
+)
+@solver_options
+@output_options
+@global_options
+@click.pass_context
+def evaluate_command(ctx: click.Context, **params: Any) -> int:
+    return run(ctx, evaluate, params)
 
 
-def _chosen_ids(args: argparse.Namespace, usage_error: type[Exception]) -> list[str]:
+def _chosen_ids(args: SimpleNamespace) -> list[str]:
     """Check the flags that choose the tasks and the time; the ``--tasks`` ids (or [])."""
     if args.dataset is None:
-        raise usage_error("evaluate: the following arguments are required: --dataset")
+        raise click.UsageError("Missing option '--dataset'.")
     if args.limit is not None and args.limit < 1:
-        raise usage_error("--limit: must be at least 1")
+        raise click.UsageError("--limit: must be at least 1")
     if args.seed is not None and args.limit is None:
-        raise usage_error("--seed: draws the --limit N tasks; give --limit too")
+        raise click.UsageError("--seed: draws the --limit N tasks; give --limit too")
     wanted = [t.strip() for t in (args.tasks or "").split(",") if t.strip()]
     if args.tasks is not None and not wanted:
-        raise usage_error("--tasks: give at least one task id")
+        raise click.UsageError("--tasks: give at least one task id")
     if wanted and args.limit is not None:
-        raise usage_error("--tasks and --limit: give one of them, not both")
+        raise click.UsageError("--tasks and --limit: give one of them, not both")
     if not (args.time_per_task > 0 and math.isfinite(args.time_per_task)):
-        raise usage_error(
+        raise click.UsageError(
             f"--time-per-task: must be a positive number of seconds, got {args.time_per_task:g}"
         )
     return wanted
 
 
-def run(
-    args: argparse.Namespace, container: Any, usage_error: type[Exception], stop: StopSignal
-) -> int:
-    """Run ``arc-ttt evaluate``; usage problems (a bad flag, tasks without solutions) raise
-    ``usage_error`` (exit 2)."""
+def evaluate(args: SimpleNamespace, container: Any) -> int:
+    """Run ``arc-ttt evaluate``; usage problems (a bad flag, tasks without solutions) raise a
+    usage error (exit 2)."""
     from arc_ttt.application.evaluation import (  # noqa: PLC0415
         NEVER_TUNE,
         MissingSolutionsError,
@@ -120,12 +114,13 @@ def run(
     from arc_ttt.cli.log_setup import to_file  # noqa: PLC0415
 
     started = time.monotonic()
-    wanted = _chosen_ids(args, usage_error)
+    stop = container.stop_requested()  # SIGINT/SIGTERM during the solve
+    wanted = _chosen_ids(args)
     out = Path(args.out) if args.out else default_folder(args.dataset)
     if out.exists() and not out.is_dir():
-        raise usage_error(f"--out: {args.out!r} exists and is not a folder")
-    check_source_flags(args, usage_error)
-    settings_from_flags(args, SOLVER_FLAGS, usage_error)  # a bad flag fails before any loading
+        raise click.UsageError(f"--out: {args.out!r} exists and is not a folder")
+    check_source_flags(args)
+    settings_from_flags(args, SOLVER_FLAGS)  # a bad flag fails before any loading
     collection = container.catalog().open(args.dataset, args.solutions).load()
     for problem in collection.problems:
         print(f"arc-ttt: warning: skipped {problem}", file=sys.stderr)
@@ -140,14 +135,14 @@ def run(
             time_per_task=args.time_per_task,
         )
     except MissingSolutionsError as e:
-        raise usage_error(str(e)) from e
+        raise click.UsageError(str(e)) from e
     if is_evaluation_set(args.dataset) and not args.quiet:
         print(f"arc-ttt: note: {args.dataset} {NEVER_TUNE}", file=sys.stderr)
     budget = {
         ("budget", "total_seconds"): ("time_per_task", plan.budget_seconds),
         ("budget", "task_seconds"): ("time_per_task", plan.time_per_task),
     }
-    settings = settings_from_flags(args, SOLVER_FLAGS, usage_error, fixed=budget)
+    settings = settings_from_flags(args, SOLVER_FLAGS, fixed=budget)
     out = out.resolve()
     run_settings = {
         "command": "evaluate",
@@ -178,8 +173,6 @@ def run(
             settings,
             run_settings=run_settings,
             args=args,
-            stop=stop,
-            usage_error=usage_error,
         )
         if folder is None:  # not the main process: the main one writes the run
             return 128 + stop.number if report.interrupted and stop.number else 0

@@ -3,34 +3,87 @@
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from arc_ttt.cli.model_args import emit, existing_file, module_for_export, tasks_for
+import click
+
+from arc_ttt.cli.invocation import global_options, run
+from arc_ttt.cli.model_args import (
+    emit,
+    existing_file,
+    model_task_options,
+    module_for_export,
+    tasks_for,
+)
+from arc_ttt.cli.options import examples, json_option
+from arc_ttt.cli.tables import print_table
 from arc_ttt.domain.codec import encode_task
 from arc_ttt.domain.task import Task
 
-# --- infer ---------------------------------------------------------------------------------
+
+@click.command(
+    "infer",
+    short_help="greedy answers for a dataset's test inputs from an ONNX model",
+    help=(
+        "Predict every test input of the chosen tasks with ONNX Runtime (greedy, KV cache); "
+        "print right/wrong where solutions are known, and latency statistics."
+    ),
+    epilog=examples("example: arc-ttt infer tiny-int8.onnx --dataset arc-agi-1/training --limit 5"),
+)
+@click.argument("model", metavar="MODEL.onnx")
+@model_task_options()
+@click.option("--stream", is_flag=True, help="print each output row as decoded")
+@click.option("--providers", metavar="LIST", help="auto | cuda,cpu | cpu (default auto)")
+@click.option("--threads", type=int, metavar="N", help="ONNX Runtime intra-op threads")
+@click.option("--profile", metavar="DIR", help="write an ONNX Runtime profile trace here")
+@json_option("print the results as JSON on stdout")
+@global_options
+@click.pass_context
+def infer_command(ctx: click.Context, **params: Any) -> int:
+    return run(ctx, infer, params)
 
 
-def infer(args: argparse.Namespace, container: Any, usage_error: type[Exception]) -> int:
-    model = existing_file(args.model, "MODEL.onnx", usage_error)
+@click.command(
+    "compare-models",
+    short_help="accuracy, latency, throughput, memory and size of models side by side",
+    help=(
+        "Run the same greedy predictions with each MODEL and print them side by side. A MODEL "
+        "is an .onnx file (run through ONNX Runtime), a model folder, 'default' (the embedded "
+        "model) or 'builtin' (untrained), as export takes them (run through torch)."
+    ),
+    epilog=examples(
+        "example: arc-ttt compare-models runs/tiny tiny.onnx tiny-int8.onnx --limit 20"
+    ),
+)
+@click.argument("models", nargs=-1, required=True, metavar="MODEL...")
+@model_task_options(default_dataset="synthetic")
+@click.option("--threads", type=int, metavar="N", help="threads for every engine")
+@json_option("print the table as JSON on stdout")
+@global_options
+@click.pass_context
+def compare_models_command(ctx: click.Context, **params: Any) -> int:
+    return run(ctx, compare, params)
+
+
+def infer(args: SimpleNamespace, container: Any) -> int:
+    model = existing_file(args.model, "MODEL.onnx")
     if args.threads is not None and args.threads < 1:
-        raise usage_error("--threads: must be at least 1")
+        raise click.UsageError("--threads: must be at least 1")
     providers = args.providers or container.settings().inference.providers
     try:
         container.check_providers(providers)
     except ValueError as e:
-        raise usage_error(f"--providers: {e}") from e
+        raise click.UsageError(f"--providers: {e}") from e
     profile = None
     if args.profile:
         Path(args.profile).mkdir(parents=True, exist_ok=True)
         profile = str(Path(args.profile) / "ort_profile")
-    tasks = tasks_for(args, container, usage_error)
+    tasks = tasks_for(args, container)
     engine = container.onnx_engine(
         model, providers=providers, threads=args.threads, profile=profile
     )
@@ -77,7 +130,7 @@ def engine_profile(engine: Any) -> str | None:
 
 
 def _predict_tasks(
-    engine: Any, tasks: Sequence[Task], args: argparse.Namespace
+    engine: Any, tasks: Sequence[Task], args: SimpleNamespace
 ) -> Iterator[dict[str, Any]]:
     for task in tasks:
         for index in range(len(task.test_inputs)):
@@ -109,10 +162,7 @@ def _predict_tasks(
             }
 
 
-# --- compare-models ------------------------------------------------------------------------
-
-
-def compare(args: argparse.Namespace, container: Any, usage_error: type[Exception]) -> int:
+def compare(args: SimpleNamespace, container: Any) -> int:
     paths = []
     for m in args.models:
         p = Path(m)
@@ -120,18 +170,18 @@ def compare(args: argparse.Namespace, container: Any, usage_error: type[Exceptio
             paths.append(p)  # as export takes them: the embedded model, or an untrained one
             continue
         if not p.exists():
-            raise usage_error(f"MODEL: {m!r} does not exist")
+            raise click.UsageError(f"MODEL: {m!r} does not exist")
         if p.is_file() and p.suffix != ".onnx":
-            raise usage_error(f"MODEL: {m!r} is neither an .onnx file nor a model folder")
+            raise click.UsageError(f"MODEL: {m!r} is neither an .onnx file nor a model folder")
         paths.append(p)
-    tasks = tasks_for(args, container, usage_error)
+    tasks = tasks_for(args, container)
     probe = container.memory()
     table = []
     for path in paths:
         before = probe.current_bytes()
         with container.resource_sampler(interval=0.05) as sampler:
             if str(path) in ("default", "builtin"):
-                module, _ = module_for_export(str(path), None, container, usage_error)
+                module, _ = module_for_export(str(path), None, container)
                 engine = container.torch_engine(module, name=str(path))
                 size = sum(t.numel() * t.element_size() for t in module.state_dict().values())
             elif path.is_file():
@@ -146,7 +196,7 @@ def compare(args: argparse.Namespace, container: Any, usage_error: type[Exceptio
                     _predict_tasks(
                         engine,
                         tasks,
-                        argparse.Namespace(**{**vars(args), "stream": False, "json": True}),
+                        SimpleNamespace(**{**vars(args), "stream": False, "json": True}),
                     )
                 )
                 stats = engine.stats()
@@ -166,18 +216,24 @@ def compare(args: argparse.Namespace, container: Any, usage_error: type[Exceptio
                 "size_bytes": size,
             }
         )
-    lines = [
-        f"{'model':<28}{'engine':<13}{'right':>8}{'p50 ms':>9}{'p95 ms':>9}{'tok/s':>9}"
-        f"{'peak MB':>9}{'size MB':>9}"
-    ]
-    for r in table:
-        lines.append(
-            f"{Path(r['model']).name[:27]:<28}{r['engine']:<13}{r['right']:>4}/{r['inputs']:<3}"
-            f"{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['tokens_per_second']:>9,.0f}"
-            f"{r['peak_rss_growth_bytes'] / 1e6:>9.1f}{r['size_bytes'] / 1e6:>9.2f}"
-        )
-    emit(args, {"models": table}, lines)
+    if args.json:
+        emit(args, {"models": table}, [])
+        return 0
+    print_table(
+        ("model", "engine", "right", "p50 ms", "p95 ms", "tok/s", "peak MB", "size MB"),
+        [
+            (
+                Path(r["model"]).name,
+                r["engine"],
+                f"{r['right']}/{r['inputs']}",
+                f"{r['p50_ms']:.1f}",
+                f"{r['p95_ms']:.1f}",
+                f"{r['tokens_per_second']:,.0f}",
+                f"{r['peak_rss_growth_bytes'] / 1e6:.1f}",
+                f"{r['size_bytes'] / 1e6:.2f}",
+            )
+            for r in table
+        ],
+        right=(2, 3, 4, 5, 6, 7),
+    )
     return 0
-
-
-# --- shared --------------------------------------------------------------------------------

@@ -3,21 +3,21 @@ the default (what ``arc-ttt config show`` prints and ``-v`` logs)."""
 
 from __future__ import annotations
 
-import argparse
-import json
 import logging
 from typing import Any
 
-from arc_ttt.cli.config import Layers, flatten
+import click
+
+from arc_ttt.cli.layers import Layers, flatten
 
 log = logging.getLogger(__name__)
 
 
-def origins(lay: Layers, usage_error: type[Exception]) -> dict[str, dict[str, Any]]:
+def origins(lay: Layers) -> dict[str, dict[str, Any]]:
     """Dotted key -> {value, source (default|config|env|flag), from (file, variable or flag)}.
 
     Builds the settings as every command does (inside ``settings_layers``); a bad environment
-    variable raises ``usage_error`` naming it.
+    variable raises a usage error naming it.
     """
     from pydantic import ValidationError  # noqa: PLC0415
     from pydantic_settings import EnvSettingsSource  # noqa: PLC0415
@@ -34,7 +34,7 @@ def origins(lay: Layers, usage_error: type[Exception]) -> dict[str, dict[str, An
         err = e.errors()[0]
         dotted = ".".join(str(x) for x in err["loc"])
         where = _env_name(env.env_vars, dotted) if dotted in env_values else dotted
-        raise usage_error(f"{where}: {err['msg']}") from e
+        raise click.UsageError(f"{where}: {err['msg']}") from e
     rows: dict[str, dict[str, Any]] = {}
     for key, value in effective.items():
         if key in flag_values:
@@ -71,8 +71,8 @@ def log_sources(lay: Layers) -> None:
     if not log.isEnabledFor(logging.INFO):
         return
     try:
-        rows = origins(lay, ValueError)
-    except ValueError as e:
+        rows = origins(lay)
+    except click.UsageError as e:
         log.info("settings not readable yet: %s", e)
         return
     counts: dict[str, int] = {}
@@ -88,22 +88,3 @@ def log_sources(lay: Layers) -> None:
     for key, row in rows.items():
         if row["source"] != "default":
             log.debug("setting %s = %r (%s %s)", key, row["value"], row["source"], row["from"])
-
-
-def show(args: argparse.Namespace, lay: Layers, usage_error: type[Exception]) -> int:
-    """``arc-ttt config show``: every setting, its value and its source."""
-    rows = origins(lay, usage_error)
-    if args.json:
-        print(
-            json.dumps(
-                {"config_file": lay.config and str(lay.config_path), "settings": rows}, indent=2
-            )
-        )
-        return 0
-    width = max(len(k) for k in rows)
-    values = {k: json.dumps(r["value"]) for k, r in rows.items()}
-    vwidth = min(24, max(len(v) for v in values.values()))
-    for key, row in rows.items():
-        where = row["source"] if row["source"] == "default" else f"{row['source']} {row['from']}"
-        print(f"{key:<{width}}  {values[key]:<{vwidth}}  {where}")
-    return 0

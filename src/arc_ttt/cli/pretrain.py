@@ -3,24 +3,29 @@ ones (never on evaluation tasks), resumable, into a model folder that ``solve --
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import click
+
 from arc_ttt.application.pretrain_data import SOURCES
+from arc_ttt.cli.invocation import global_options, run
+from arc_ttt.cli.options import examples
 from arc_ttt.cli.process_clock import command_age
 from arc_ttt.cli.solve import settings_from_flags
-from arc_ttt.cli.stop import StopSignal
+from arc_ttt.ports.stop_signal import StopSignal
 
-EXAMPLE = (
-    "example: arc-ttt pretrain --out runs/pretrained --data arc1-train,arc2-train,synthetic "
-    "--steps 20000 --checkpoint-store s3://bucket/pretrain  (then the same command with --resume)"
+EXAMPLE = examples(
+    "example (then the same command with --resume):",
+    "  arc-ttt pretrain --out runs/pretrained --data arc1-train,arc2-train,synthetic "
+    "--steps 20000 --checkpoint-store s3://bucket/pretrain",
 )
 STATE_KEY = "pretrain"
 
-# flag (argparse dest) -> (settings section, field); builds settings and names a bad flag.
+# flag (click parameter name) -> (settings section, field); builds settings and names a bad flag.
 FLAGS: dict[str, tuple[str | None, str]] = {
     "data": ("pretrain", "data"),
     "synthetic_tasks": ("pretrain", "synthetic_tasks"),
@@ -48,99 +53,96 @@ FLAGS: dict[str, tuple[str | None, str]] = {
 }
 
 
-def add_parser(sub: Any) -> None:
-    p = sub.add_parser(
-        "pretrain",
-        help="pretrain the built-in model (resumable) into a model folder",
-        description="Train the built-in decoder from scratch on ARC-AGI training tasks (minus "
-        "every task that also appears in an evaluation set) and synthetic tasks, as augmented "
-        "leave-one-out sequences; validate on held-out tasks; save resumable states.",
-        epilog=EXAMPLE,
-    )
-    p.add_argument("--out", required=True, metavar="MODEL_DIR", help="model folder to write")
-    p.add_argument(
-        "--data",
-        metavar="LIST",
-        help=f"comma-separated sources: {', '.join(SOURCES)} (default: all three)",
-    )
-    p.add_argument("--synthetic-tasks", type=int, metavar="N", help="generated tasks (1000)")
-    p.add_argument(
-        "--steps", type=int, metavar="N", help="optimizer steps; cosine ends here (20000)"
-    )
-    p.add_argument("--minutes", type=float, metavar="M", help="time cap; the state is saved")
-    p.add_argument("--d-model", type=int, metavar="D", help="model width (128)")
-    p.add_argument("--layers", type=int, metavar="L", help="decoder layers (4)")
-    p.add_argument("--heads", type=int, metavar="H", help="attention heads (4)")
-    p.add_argument("--threads", type=int, metavar="N", help="torch CPU threads")
-    p.add_argument(
-        "--precision", choices=["auto", "fp32", "bf16"], help="auto: bf16 on a GPU that has it"
-    )
-    p.add_argument("--batch-size", type=int, metavar="N", help="sequences per micro-batch (16)")
-    p.add_argument("--grad-accumulation", type=int, metavar="K", help="micro-batches per step (1)")
-    p.add_argument("--lr", type=float, metavar="LR", help="peak learning rate (1e-3)")
-    p.add_argument("--warmup", type=int, metavar="N", help="linear warmup steps (200)")
-    p.add_argument("--weight-decay", type=float, metavar="W", help="AdamW weight decay (0.01)")
-    p.add_argument(
-        "--max-tokens", type=int, metavar="N", help="longer sequences are left out (8192)"
-    )
-    p.add_argument(
-        "--val-fraction", type=float, metavar="F", help="tasks held out per source (0.05)"
-    )
-    p.add_argument("--eval-every", type=int, metavar="N", help="steps between validations (500)")
-    p.add_argument(
-        "--patience", type=int, metavar="N", help="validations without improvement (5; 0: never)"
-    )
-    p.add_argument("--min-delta", type=float, metavar="X", help="smallest gain that counts (0)")
-    p.add_argument("--log-every", type=int, metavar="N", help="steps between progress lines (10)")
-    p.add_argument(
-        "--checkpoint-store",
-        metavar="URL",
-        help="folder, file://PATH or s3://BUCKET/PREFIX for training states "
-        "(default: MODEL_DIR/checkpoints)",
-    )
-    p.add_argument("--endpoint-url", metavar="URL", help="S3 endpoint (or AWS_ENDPOINT_URL)")
-    p.add_argument("--save-every", type=int, metavar="N", help="steps between saved states (500)")
-    p.add_argument(
-        "--resume",
-        action="store_true",
-        help="continue the state in the checkpoint store (same flags as the first run)",
-    )
-    p.add_argument(
-        "--gradient-checkpointing",
-        action="store_const",
-        const=True,
-        help="recompute activations in backward: less memory, more time",
-    )
-    p.add_argument("--seed", type=int, metavar="S", help="seed of data, split, weights, order (0)")
-    p.add_argument("--json", action="store_true", help="print the manifest as JSON on stdout")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+@click.command(
+    "pretrain",
+    short_help="pretrain the built-in model (resumable) into a model folder",
+    help="Train the built-in decoder from scratch on ARC-AGI training tasks (minus every task "
+    "that also appears in an evaluation set) and synthetic tasks, as augmented leave-one-out "
+    "sequences; validate on held-out tasks; save resumable states.",
+    epilog=EXAMPLE,
+)
+@click.option("--out", required=True, metavar="MODEL_DIR", help="model folder to write")
+@click.option(
+    "--data",
+    metavar="LIST",
+    help=f"comma-separated sources: {', '.join(SOURCES)} (default: all three)",
+)
+@click.option("--synthetic-tasks", type=int, metavar="N", help="generated tasks (1000)")
+@click.option("--steps", type=int, metavar="N", help="optimizer steps; cosine ends here (20000)")
+@click.option("--minutes", type=float, metavar="M", help="time cap; the state is saved")
+@click.option("--d-model", type=int, metavar="D", help="model width (128)")
+@click.option("--layers", type=int, metavar="L", help="decoder layers (4)")
+@click.option("--heads", type=int, metavar="H", help="attention heads (4)")
+@click.option("--threads", type=int, metavar="N", help="torch CPU threads")
+@click.option(
+    "--precision",
+    type=click.Choice(["auto", "fp32", "bf16"]),
+    help="auto: bf16 on a GPU that has it",
+)
+@click.option("--batch-size", type=int, metavar="N", help="sequences per micro-batch (16)")
+@click.option("--grad-accumulation", type=int, metavar="K", help="micro-batches per step (1)")
+@click.option("--lr", type=float, metavar="LR", help="peak learning rate (1e-3)")
+@click.option("--warmup", type=int, metavar="N", help="linear warmup steps (200)")
+@click.option("--weight-decay", type=float, metavar="W", help="AdamW weight decay (0.01)")
+@click.option("--max-tokens", type=int, metavar="N", help="longer sequences are left out (8192)")
+@click.option("--val-fraction", type=float, metavar="F", help="tasks held out per source (0.05)")
+@click.option("--eval-every", type=int, metavar="N", help="steps between validations (500)")
+@click.option(
+    "--patience", type=int, metavar="N", help="validations without improvement (5; 0: never)"
+)
+@click.option("--min-delta", type=float, metavar="X", help="smallest gain that counts (0)")
+@click.option("--log-every", type=int, metavar="N", help="steps between progress lines (10)")
+@click.option(
+    "--checkpoint-store",
+    metavar="URL",
+    help="folder, file://PATH or s3://BUCKET/PREFIX for training states "
+    "(default: MODEL_DIR/checkpoints)",
+)
+@click.option("--endpoint-url", metavar="URL", help="S3 endpoint (or AWS_ENDPOINT_URL)")
+@click.option("--save-every", type=int, metavar="N", help="steps between saved states (500)")
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="continue the state in the checkpoint store (same flags as the first run)",
+)
+@click.option(
+    "--gradient-checkpointing",
+    is_flag=True,
+    default=None,
+    help="recompute activations in backward: less memory, more time",
+)
+@click.option("--seed", type=int, metavar="S", help="seed of data, split, weights, order (0)")
+@click.option("--json", is_flag=True, help="print the manifest as JSON on stdout")
+@click.option("-q", "--quiet", is_flag=True, help="no progress lines")
+@global_options
+@click.pass_context
+def pretrain_command(ctx: click.Context, **params: Any) -> int:
+    return run(ctx, pretrain, params)
 
 
-def settings_from(args: argparse.Namespace, usage_error: type[Exception]) -> Any:
+def settings_from(args: SimpleNamespace) -> Any:
     """Settings from the flags (environment and defaults below them); a bad value raises
-    ``usage_error`` naming its flag."""
+    a usage error naming its flag."""
 
     fixed = {}
     if args.data is not None:
         data = [s.strip() for s in args.data.split(",") if s.strip()]
         unknown = [s for s in data if s not in SOURCES]
         if unknown or not data:
-            raise usage_error(
+            raise click.UsageError(
                 f"--data: unknown source(s) {', '.join(map(repr, unknown)) or '(none)'}; use "
                 f"{', '.join(SOURCES)} (evaluation sets are never pretraining data)"
             )
         if len(set(data)) != len(data):
-            raise usage_error(f"--data: a source is listed twice in {args.data!r}")
+            raise click.UsageError(f"--data: a source is listed twice in {args.data!r}")
         fixed[FLAGS["data"]] = ("data", data)
     flags = {flag: where for flag, where in FLAGS.items() if flag != "data"}
-    return settings_from_flags(args, flags, usage_error, fixed=fixed)
+    return settings_from_flags(args, flags, fixed=fixed)
 
 
-def run(
-    args: argparse.Namespace, container: Any, usage_error: type[Exception], stop: StopSignal
-) -> int:
-    """Run ``arc-ttt pretrain`` with the process's ``container``; usage problems raise
-    ``usage_error`` (exit 2)."""
+def pretrain(args: SimpleNamespace, container: Any) -> int:
+    """Run ``arc-ttt pretrain`` with the process's ``container``; usage problems raise a usage
+    error (exit 2)."""
     from arc_ttt.application.pretrain import Pretraining, PretrainRequest  # noqa: PLC0415
     from arc_ttt.application.pretrain_data import gather_data  # noqa: PLC0415
     from arc_ttt.container import pretrain_options, pretrain_plan, use_settings  # noqa: PLC0415
@@ -153,20 +155,21 @@ def run(
     from arc_ttt.domain.pretraining import PretrainDataError, PretrainStateError  # noqa: PLC0415
     from arc_ttt.ports.pretrainer import StateCheckpoints  # noqa: PLC0415
 
-    settings = settings_from(args, usage_error)
+    stop = container.stop_requested()  # SIGINT/SIGTERM during the run
+    settings = settings_from(args)
     out = Path(args.out)
     if out.exists() and not out.is_dir():
-        raise usage_error(f"--out: {args.out!r} exists and is not a folder")
+        raise click.UsageError(f"--out: {args.out!r} exists and is not a folder")
     store_url = args.checkpoint_store or str(out / "checkpoints")
     try:
         store = container.open_store(store_url, endpoint_url=args.endpoint_url)
     except InvalidStoreUrlError as e:
-        raise usage_error(f"--checkpoint-store: {e}") from e
+        raise click.UsageError(f"--checkpoint-store: {e}") from e
     use_settings(container, settings)
     try:
         pretrainer = container.pretrainer()
     except ModelConfigError as e:
-        raise usage_error(f"--d-model/--layers/--heads: {e}") from e
+        raise click.UsageError(f"--d-model/--layers/--heads: {e}") from e
     data = gather_data(container.catalog(), pretrain_plan(settings))
     options, corpus = pretrain_options(settings)
     main = pretrainer.is_main_process  # under accelerate launch, only the main process speaks
@@ -203,17 +206,17 @@ def run(
             manifest = use_case.run(data, request, checkpoints, out)
     except PretrainStateError as e:
         hint = "drop --resume" if args.resume else "add --resume to continue it"
-        raise usage_error(f"--checkpoint-store {store_url}: {e} ({hint})") from e
+        raise click.UsageError(f"--checkpoint-store {store_url}: {e} ({hint})") from e
     except PretrainDataError as e:
-        raise usage_error(f"--data/--max-tokens/--val-fraction: {e}") from e
+        raise click.UsageError(f"--data/--max-tokens/--val-fraction: {e}") from e
     except CheckpointMismatchError as e:
-        raise usage_error(f"--resume: {e}") from e
+        raise click.UsageError(f"--resume: {e}") from e
     if not main:
         return 128 + stop.number if stop.number else 0
     return _report(manifest, out, args, stop)
 
 
-def _report(manifest: dict[str, Any], out: Path, args: argparse.Namespace, stop: StopSignal) -> int:
+def _report(manifest: dict[str, Any], out: Path, args: SimpleNamespace, stop: StopSignal) -> int:
     result = manifest["result"]
     if args.json:
         print(json.dumps({"model_dir": str(out), **manifest}, indent=2))

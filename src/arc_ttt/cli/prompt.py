@@ -1,4 +1,5 @@
-"""Questions to a person at a terminal; without one (a pipe, a script, CI) nothing ever asks.
+"""Questions to a person at a terminal, asked through rich; without one (a pipe, a script, CI)
+nothing ever asks.
 
 A missing ``--dataset`` is asked for with the bundled names listed; ``checkpoints prune`` asks
 before deleting. Questions and answers go through stderr/stdin so stdout keeps only results.
@@ -6,12 +7,17 @@ before deleting. Questions and answers go through stderr/stdin so stdout keeps o
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 
-# Commands whose --dataset may be asked for, and how the usage error reads without a terminal.
+import click
+from rich.console import Console
+from rich.prompt import Confirm, Prompt
+from rich.text import Text
+
+# Commands whose --dataset may be asked for.
 DATASET_COMMANDS = ("solve", "show", "score", "evaluate", "explain")
 
 
@@ -20,9 +26,7 @@ def interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def fill_dataset(
-    args: argparse.Namespace, bundled: Callable[[], Sequence[str]], usage_error: type[Exception]
-) -> None:
+def fill_dataset(args: SimpleNamespace, bundled: Callable[[], Sequence[str]]) -> None:
     """Ask for a missing ``--dataset`` on a terminal; elsewhere ``show``/``score`` fail as usage
     errors (``solve`` reports its own, which also names ``--out``); so does ``evaluate``."""
     if args.command not in DATASET_COMMANDS or getattr(args, "dataset", "") is not None:
@@ -32,36 +36,44 @@ def fill_dataset(
     if not interactive():
         if args.command == "solve":
             return
-        raise usage_error(f"{args.command}: the following arguments are required: --dataset")
-    args.dataset = ask_dataset(bundled(), usage_error)
+        raise click.UsageError("Missing option '--dataset'.")
+    args.dataset = ask_dataset(bundled())
 
 
-def ask_dataset(bundled: Sequence[str], usage_error: type[Exception]) -> str:
+def ask_dataset(bundled: Sequence[str]) -> str:
     """A bundled name (by number or name) or an existing task folder / JSON file."""
-    lines = [f"  {i}. {name}" for i, name in enumerate(bundled, start=1)]
-    _say("Which dataset? (--dataset)\n" + "\n".join(lines) + "\n  or a task folder / JSON file")
+    console = _console()
+    console.print("Which dataset? (--dataset)", highlight=False)
+    for i, name in enumerate(bundled, start=1):
+        console.print(f"  {i}. {name}", highlight=False, markup=False)
+    console.print("  or a task folder / JSON file", highlight=False)
     while True:
-        answer = _ask(f"dataset [1-{len(bundled)}, name or path]: ")
-        if answer is None or answer == "":
-            raise usage_error("--dataset: none chosen")
+        question = Text(f"dataset [1-{len(bundled)}, name or path]")
+        try:
+            answer = Prompt.ask(question, console=console, default="", show_default=False)
+        except EOFError:  # Ctrl-D
+            answer = ""
+        if answer == "":
+            raise click.UsageError("--dataset: none chosen")
+        answer = answer.strip()
         if answer.isdigit() and 1 <= int(answer) <= len(bundled):
             return bundled[int(answer) - 1]
         if answer in bundled or Path(answer).expanduser().exists():
             return answer
-        _say(f"{answer!r} is neither a number from the list, a bundled name nor an existing path")
+        console.print(
+            f"{answer!r} is neither a number from the list, a bundled name nor an existing path",
+            markup=False,
+            highlight=False,
+        )
 
 
 def confirm(question: str) -> bool:
-    """Yes only for y/yes; Enter, end of input or anything else is no."""
-    answer = _ask(f"{question} [y/N] ")
-    return answer is not None and answer.lower() in ("y", "yes")
+    """Yes only when the person says so; Enter or end of input is no."""
+    try:
+        return Confirm.ask(Text(question), console=_console(), default=False)
+    except EOFError:
+        return False
 
 
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def _ask(prompt: str) -> str | None:
-    print(prompt, end="", file=sys.stderr, flush=True)
-    line = sys.stdin.readline()
-    return None if line == "" else line.strip()  # "" only at end of input (Ctrl-D)
+def _console() -> Console:
+    return Console(file=sys.stderr)

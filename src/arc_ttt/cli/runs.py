@@ -6,81 +6,100 @@ failure (exit 1) whose message names the file and line.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
+
+import click
 
 from arc_ttt.application.report import report_html
 from arc_ttt.application.results_table import FORMATS, results_text
 from arc_ttt.application.run_comparison import compare_runs, comparison_record, comparison_text
+from arc_ttt.cli.invocation import global_options, run
+from arc_ttt.cli.options import examples
 from arc_ttt.domain.errors import ArcTTTError
 from arc_ttt.domain.past_run import NotARunFolderError, PastRun
 from arc_ttt.domain.task import Task
 
-COMMANDS = ("report", "compare", "export-results")
+REPORT_HELP = (
+    "Write one static HTML page for a solve run: summary, then each task's demonstrations, test "
+    "inputs, attempts (right/wrong), timing and degradations. Needs no network to view."
+)
+RUN_DIR = "folder written by arc-ttt solve --out"
 
 
-def add_parser(sub: Any) -> None:
-    """Register ``report``, ``compare`` and ``export-results`` on the CLI's subparsers."""
-    r = sub.add_parser(
-        "report",
-        help="write a run's HTML report (summary, one card per task)",
-        description=(
-            "Write one static HTML page for a solve run: summary, then each task's "
-            "demonstrations, test inputs, attempts (right/wrong), timing and degradations. "
-            "Needs no network to view."
-        ),
-        epilog="example: arc-ttt report runs/first && xdg-open runs/first/report.html",
-    )
-    r.add_argument("run_dir", metavar="RUN_DIR", help="folder written by arc-ttt solve --out")
-    r.add_argument("--out", metavar="FILE", help="HTML file to write (default RUN_DIR/report.html)")
-    r.add_argument(
-        "--dataset",
-        metavar="D",
-        help="load the tasks from here instead of the run's own dataset (e.g. a moved folder)",
-    )
-    r.add_argument("--solutions", metavar="FILE", help="Kaggle solutions file for --dataset")
-    c = sub.add_parser(
-        "compare",
-        help="compare two runs: tasks gained and lost, score and time deltas",
-        description="Compare run B against run A (deltas are B minus A), task by task.",
-        epilog="example: arc-ttt compare runs/baseline runs/more-steps --json",
-    )
-    c.add_argument("run_a", metavar="RUN_A", help="the reference run folder")
-    c.add_argument("run_b", metavar="RUN_B", help="the run folder compared with it")
-    c.add_argument("--json", action="store_true", help="print JSON on stdout")
-    e = sub.add_parser(
-        "export-results",
-        help="a run's per-task results as CSV or JSON",
-        description="One row per task with a result: score, timing, memory, degradations.",
-        epilog="example: arc-ttt export-results runs/first --format csv --out first.csv",
-    )
-    e.add_argument("run_dir", metavar="RUN_DIR", help="folder written by arc-ttt solve --out")
-    e.add_argument("--format", choices=FORMATS, default="csv", help="default csv")
-    e.add_argument("--out", metavar="FILE", help="file to write (default: stdout)")
+@click.command(
+    "report",
+    short_help="write a run's HTML report (summary, one card per task)",
+    help=REPORT_HELP,
+    epilog=examples("example: arc-ttt report runs/first && xdg-open runs/first/report.html"),
+)
+@click.argument("run_dir", metavar="RUN_DIR")
+@click.option("--out", metavar="FILE", help="HTML file to write (default RUN_DIR/report.html)")
+@click.option(
+    "--dataset",
+    metavar="D",
+    help="load the tasks from here instead of the run's own dataset (e.g. a moved folder)",
+)
+@click.option("--solutions", metavar="FILE", help="Kaggle solutions file for --dataset")
+@global_options
+@click.pass_context
+def report_command(ctx: click.Context, **params: Any) -> int:
+    return run(ctx, _past_run(_report), params)
 
 
-def run(args: argparse.Namespace, container: Any, usage_error: type[Exception]) -> int:
-    """Run one of ``COMMANDS``; a path that holds no finished run raises ``usage_error``."""
-    try:
-        if args.command == "report":
-            return _report(args, container, usage_error)
-        if args.command == "compare":
-            return _compare(args, container)
-        return _export(args, container, usage_error)
-    except NotARunFolderError as e:
-        raise usage_error(f"{args.command}: {e}") from e
+@click.command(
+    "compare",
+    short_help="compare two runs: tasks gained and lost, score and time deltas",
+    help="Compare run B against run A (deltas are B minus A), task by task.",
+    epilog=examples("example: arc-ttt compare runs/baseline runs/more-steps --json"),
+)
+@click.argument("run_a", metavar="RUN_A")
+@click.argument("run_b", metavar="RUN_B")
+@click.option("--json", is_flag=True, help="print JSON on stdout")
+@global_options
+@click.pass_context
+def compare_command(ctx: click.Context, **params: Any) -> int:
+    return run(ctx, _past_run(_compare), params)
 
 
-def _report(args: argparse.Namespace, container: Any, usage_error: type[Exception]) -> int:
+@click.command(
+    "export-results",
+    short_help="a run's per-task results as CSV or JSON",
+    help="One row per task with a result: score, timing, memory, degradations.",
+    epilog=examples("example: arc-ttt export-results runs/first --format csv --out first.csv"),
+)
+@click.argument("run_dir", metavar="RUN_DIR")
+@click.option("--format", type=click.Choice(FORMATS), default="csv", help="default csv")
+@click.option("--out", metavar="FILE", help="file to write (default: stdout)")
+@global_options
+@click.pass_context
+def export_results_command(ctx: click.Context, **params: Any) -> int:
+    return run(ctx, _past_run(_export), params)
+
+
+def _past_run(handler: Callable[[SimpleNamespace, Any], int]) -> Callable[..., int]:
+    """``handler``, with a path that holds no finished run as a usage error."""
+
+    def body(args: SimpleNamespace, container: Any) -> int:
+        try:
+            return handler(args, container)
+        except NotARunFolderError as e:
+            raise click.UsageError(f"{args.command}: {e}") from e
+
+    return body
+
+
+def _report(args: SimpleNamespace, container: Any) -> int:
     folder = Path(args.run_dir)
     out = Path(args.out) if args.out else folder / "report.html"
     if args.solutions and not args.dataset:
-        raise usage_error("report: --solutions goes with --dataset")
+        raise click.UsageError("report: --solutions goes with --dataset")
     past = container.read_run(folder, label=args.run_dir)
-    _check_out(out, "--out", usage_error)
+    _check_out(out, "--out")
     tasks, note = _tasks(past, args, container)
     if note:
         print(f"arc-ttt: warning: {note}; the report shows attempts only", file=sys.stderr)
@@ -91,7 +110,7 @@ def _report(args: argparse.Namespace, container: Any, usage_error: type[Exceptio
 
 
 def _tasks(
-    past: PastRun, args: argparse.Namespace, container: Any
+    past: PastRun, args: SimpleNamespace, container: Any
 ) -> tuple[dict[str, Task], str | None]:
     """The run's tasks from its dataset, or none and why (an explicit ``--dataset`` must load)."""
     if args.dataset:
@@ -105,7 +124,7 @@ def _tasks(
     return {t.id: t for t in collection if t.id in wanted}, None
 
 
-def _compare(args: argparse.Namespace, container: Any) -> int:
+def _compare(args: SimpleNamespace, container: Any) -> int:
     a = container.read_run(Path(args.run_a), label=args.run_a)
     b = container.read_run(Path(args.run_b), label=args.run_b)
     comparison = compare_runs(a, b)
@@ -121,21 +140,21 @@ def _compare(args: argparse.Namespace, container: Any) -> int:
     return 0
 
 
-def _export(args: argparse.Namespace, container: Any, usage_error: type[Exception]) -> int:
+def _export(args: SimpleNamespace, container: Any) -> int:
     past = container.read_run(Path(args.run_dir), label=args.run_dir)
     text = results_text(past, args.format)
     if args.out is None:
         sys.stdout.write(text)
         return 0
     out = Path(args.out)
-    _check_out(out, "--out", usage_error)
+    _check_out(out, "--out")
     out.write_text(text, encoding="utf-8")
     print(f"wrote {out} ({len(past.tasks)} tasks)")
     return 0
 
 
-def _check_out(out: Path, flag: str, usage_error: type[Exception]) -> None:
+def _check_out(out: Path, flag: str) -> None:
     if out.is_dir():
-        raise usage_error(f"{flag}: {str(out)!r} is a folder; name a file")
+        raise click.UsageError(f"{flag}: {str(out)!r} is a folder; name a file")
     if not out.parent.resolve().is_dir():
-        raise usage_error(f"{flag}: folder {str(out.parent)!r} does not exist")
+        raise click.UsageError(f"{flag}: folder {str(out.parent)!r} does not exist")

@@ -4,19 +4,20 @@ submission.json, results.jsonl and metrics.json)."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import logging
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-from arc_ttt.cli.process_clock import command_age
-from arc_ttt.cli.stop import StopSignal
+import click
 
-# flag (argparse dest) -> (settings section, field); builds settings and names a bad flag.
+from arc_ttt.cli.process_clock import command_age
+
+# flag (click parameter name) -> (settings section, field); builds settings and names a bad flag.
 SOLVER_FLAGS: dict[str, tuple[str | None, str]] = {
     "model": ("model", "path"),
     "ttt": ("ttt", "mode"),
@@ -29,24 +30,10 @@ SOLVER_FLAGS: dict[str, tuple[str | None, str]] = {
     "candidates": (None, "candidates"),
     "cache_store": (None, "cache_store"),
 }
-SOURCE_NAMES = ("search", "neural", "file")
 log = logging.getLogger(__name__)
 
 
-def source_list(text: str) -> tuple[str, ...]:
-    """``--sources search,neural``: names from ``SOURCE_NAMES``, each once."""
-    names = tuple(n.strip() for n in text.split(",") if n.strip())
-    bad = [n for n in names if n not in SOURCE_NAMES]
-    if not names or bad:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: a comma-separated list of {', '.join(SOURCE_NAMES)}"
-        )
-    if len(set(names)) != len(names):
-        raise argparse.ArgumentTypeError(f"{text!r}: name each source once")
-    return names
-
-
-def check_source_flags(args: argparse.Namespace, usage_error: type[Exception]) -> None:
+def check_source_flags(args: SimpleNamespace) -> None:
     """``--candidates FILE`` must exist (made absolute, so a resumed run finds it); without
     ``--sources`` it adds ``file`` before the default sources; ``--sources ...file`` needs it."""
     from arc_ttt.settings import Settings  # noqa: PLC0415
@@ -54,83 +41,29 @@ def check_source_flags(args: argparse.Namespace, usage_error: type[Exception]) -
     if args.candidates is not None:
         path = Path(args.candidates).expanduser()
         if not path.is_file():
-            raise usage_error(f"--candidates: file {args.candidates!r} does not exist")
+            raise click.UsageError(f"--candidates: file {args.candidates!r} does not exist")
         args.candidates = str(path.resolve())
         if args.sources is None:
             defaults = Settings.model_fields["sources"].default
             args.sources = ("file", *(n for n in defaults if n != "file"))
         elif "file" not in args.sources:
-            raise usage_error("--candidates: add file to --sources (e.g. --sources file,search)")
+            raise click.UsageError(
+                "--candidates: add file to --sources (e.g. --sources file,search)"
+            )
     elif args.sources is not None and "file" in args.sources:
-        raise usage_error("--sources file: give the file with --candidates FILE")
-
-
-def add_solver_flags(p: argparse.ArgumentParser) -> None:
-    """``--sources --candidates --model --ttt --method --steps --views --strategy --engine``
-    (all of ``SOLVER_FLAGS``)."""
-    p.add_argument(
-        "--sources",
-        type=source_list,
-        metavar="S,S",
-        help="candidate sources in the order they run: search, neural, file (default "
-        "search,neural: program search first, test-time training only for tasks without an "
-        "exact-fit program)",
-    )
-    p.add_argument(
-        "--candidates",
-        metavar="FILE",
-        help="another solver's candidates (submission.json or arc_ttt.candidates/1, see "
-        "docs/search.md); adds the file source",
-    )
-    p.add_argument(
-        "--cache-store",
-        metavar="URL",
-        help="where each task's candidates and adapters are kept so a stopped run resumes: a "
-        "folder, file://PATH or s3://BUCKET/PREFIX (S3 endpoint from AWS_ENDPOINT_URL; default "
-        "RUN/cache)",
-    )
-    p.add_argument("--model", metavar="PATH", help="default | builtin | a local model folder")
-    p.add_argument(
-        "--ttt",
-        choices=["per-task", "shared", "none"],
-        help="test-time training: per task, one model shared by all tasks, or none",
-    )
-    p.add_argument(
-        "--method",
-        choices=["auto", "lora", "full"],
-        help="LoRA adapters or full fine-tuning (auto: full for the built-in model, else LoRA)",
-    )
-    p.add_argument(
-        "--steps", type=int, metavar="N", help="optimizer steps of test-time training per task"
-    )
-    p.add_argument("--views", type=int, metavar="K", help="augmented views per test input")
-    p.add_argument("--strategy", choices=["greedy", "dfs"], help="decoding strategy")
-    p.add_argument(
-        "--engine",
-        choices=["torch", "onnx"],
-        help="decode with torch or ONNX Runtime (built-in model; training stays torch)",
-    )
-
-
-def add_output_flags(p: argparse.ArgumentParser) -> None:
-    """``--json`` and ``-q/--quiet``."""
-    p.add_argument("--json", action="store_true", help="print the run's metrics as JSON on stdout")
-    p.add_argument(
-        "-q", "--quiet", action="store_true", help="print only errors and the final result"
-    )
+        raise click.UsageError("--sources file: give the file with --candidates FILE")
 
 
 def settings_from_flags(
-    args: argparse.Namespace,
+    args: SimpleNamespace,
     flags: Mapping[str, tuple[str | None, str]],
-    usage_error: type[Exception],
     *,
     fixed: Mapping[tuple[str | None, str], tuple[str, Any]] | None = None,
 ) -> Any:
     """Settings from the given flags (environment, config file and defaults below them).
 
     ``fixed``: (section, field) -> (flag, value) for values the command derives from a flag
-    (evaluate's budget from ``--time-per-task``). A bad value raises ``usage_error`` naming its
+    (evaluate's budget from ``--time-per-task``). A bad value raises a usage error naming its
     flag, or its ``ARC_TTT_*`` variable when no flag set it.
     """
     from pydantic import ValidationError  # noqa: PLC0415
@@ -155,10 +88,10 @@ def settings_from_flags(
         first = e.errors()[0]
         loc = tuple(str(x) for x in first["loc"])
         if not loc:  # a check across fields: its message names them
-            raise usage_error(str(first["msg"]).removeprefix("Value error, ")) from e
+            raise click.UsageError(str(first["msg"]).removeprefix("Value error, ")) from e
         flag = named.get((loc[0], loc[1]) if len(loc) > 1 else (None, loc[0]))
         where = f"--{flag.replace('_', '-')}" if flag else "ARC_TTT_" + "__".join(loc).upper()
-        raise usage_error(f"{where}: {first['msg']}") from e
+        raise click.UsageError(f"{where}: {first['msg']}") from e
 
 
 @contextlib.contextmanager
@@ -186,9 +119,7 @@ def solve_into(
     settings: Any,
     *,
     run_settings: Mapping[str, Any],
-    args: argparse.Namespace,
-    stop: StopSignal,
-    usage_error: type[Exception],
+    args: SimpleNamespace,
 ) -> tuple[Any, Any]:
     """Solve ``tasks`` with ``settings`` into the run folder ``out``, with ``container`` (the
     process's one, given the run's settings here): writes settings.json
@@ -202,7 +133,6 @@ def solve_into(
     from arc_ttt.container import use_settings  # noqa: PLC0415
     from arc_ttt.domain.errors import InvalidStoreUrlError  # noqa: PLC0415
 
-    overrides: Mapping[str, Any] = getattr(args, "overrides", {})
     recorded = {**run_settings, **settings.model_dump()}  # the cache's default stays RUN/cache
     if settings.cache_store is None:
         settings = settings.model_copy(update={"cache_store": str(out / "cache")})
@@ -214,7 +144,9 @@ def solve_into(
     # Under accelerate launch: each process solves its share, the main one writes the run.
     group = container.processes()
     if group.size > 1 and settings.ttt.mode == "shared":
-        raise usage_error(f"--ttt shared runs in one process, not {group.size}: drop the launcher")
+        raise click.UsageError(
+            f"--ttt shared runs in one process, not {group.size}: drop the launcher"
+        )
     main = group.rank == 0
     run = container.run_folder(out)
     if main:
@@ -222,13 +154,10 @@ def solve_into(
     try:
         container.solve_cache()
     except InvalidStoreUrlError as e:
-        raise usage_error(f"--cache-store: {e}") from e
+        raise click.UsageError(f"--cache-store: {e}") from e
     if main:
         run.write_settings(recorded)
-    container.stop_requested.override(stop)
-    sampler = container.resource_sampler()
-    if "peaks" not in overrides:
-        container.peaks.override(sampler)
+    stop, sampler = container.stop_requested(), container.peaks()
     options = _after_startup(container.solve_options())
     with stop.installed(), sampler:
         report = solve_sharded(container.ensemble(), list(tasks), options, group)

@@ -3,12 +3,12 @@ warned about, then ``--tasks ID,ID`` or the first ``--limit N``."""
 
 from __future__ import annotations
 
-import argparse
 import sys
+from types import SimpleNamespace
 from typing import Any
 
 
-def chosen_tasks(args: argparse.Namespace, container: Any) -> Any:
+def chosen_tasks(args: SimpleNamespace, container: Any) -> Any:
     """The ``TaskCollection`` the flags choose; an unknown ``--tasks`` id raises
     ``UnknownTaskError`` naming it (and why it was refused, when it was)."""
     collection = container.catalog().open(args.dataset, args.solutions).load()

@@ -70,11 +70,9 @@ class CropObject(Rule):
         return cells
 
 
-@dataclass(frozen=True)
-class CropLargest(Rule):
-    """Cut out the bounding box of the largest object (the first in reading order on a tie)."""
-
-    name: ClassVar[str] = "crop_largest"
+class _LargestObjectRule(Rule):
+    """A rule about the largest object of a scene of 2 to 4 objects, shown only by scenes whose
+    largest object is unique; no parameters."""
 
     @classmethod
     def draw(cls, rng: random.Random) -> Self:
@@ -82,10 +80,6 @@ class CropLargest(Rule):
 
     def min_input_side(self) -> int:
         return 3
-
-    def apply(self, grid: Grid) -> Grid:
-        largest = largest_object(grid.cells)
-        return grid if largest is None else Grid.from_array(grid.cells[bounding_box(largest)])
 
     def suits(self, grid: Grid) -> bool:
         return has_unique_largest(grid.cells)
@@ -95,17 +89,21 @@ class CropLargest(Rule):
 
 
 @dataclass(frozen=True)
-class KeepLargest(Rule):
+class CropLargest(_LargestObjectRule):
+    """Cut out the bounding box of the largest object (the first in reading order on a tie)."""
+
+    name: ClassVar[str] = "crop_largest"
+
+    def apply(self, grid: Grid) -> Grid:
+        largest = largest_object(grid.cells)
+        return grid if largest is None else Grid.from_array(grid.cells[bounding_box(largest)])
+
+
+@dataclass(frozen=True)
+class KeepLargest(_LargestObjectRule):
     """Erase every object but the largest (the first in reading order on a tie)."""
 
     name: ClassVar[str] = "keep_largest"
-
-    @classmethod
-    def draw(cls, rng: random.Random) -> Self:
-        return cls()
-
-    def min_input_side(self) -> int:
-        return 3
 
     def apply(self, grid: Grid) -> Grid:
         largest = largest_object(grid.cells)
@@ -115,12 +113,6 @@ class KeepLargest(Rule):
         for r, c in largest:
             out[r, c] = grid.cells[r, c]
         return Grid.from_array(out)
-
-    def suits(self, grid: Grid) -> bool:
-        return has_unique_largest(grid.cells)
-
-    def _draw_cells(self, rng: random.Random, height: int, width: int) -> npt.NDArray[np.uint8]:
-        return _scene(rng, height, width, rng.randint(2, 4))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""What the commands that run for long take to stop cleanly on SIGINT/SIGTERM."""
+"""The operating system's stop request: SIGINT/SIGTERM, caught while a long command runs, ask it
+to stop after its current step (the ``StopSignal`` port)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,6 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from typing import Protocol
-
-
-class StopSignal(Protocol):
-    """The CLI's SIGINT/SIGTERM handler: true once a signal came; ``installed`` catches them."""
-
-    number: int
-    name: str
-
-    def __call__(self) -> bool: ...
-
-    def installed(self) -> contextlib.AbstractContextManager[None]: ...
 
 
 class StopOnSignal:
