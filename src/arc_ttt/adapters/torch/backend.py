@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import itertools
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from arc_ttt.adapters.torch import decoding, teacher_forcing
 from arc_ttt.adapters.torch.arc_decoder import ArcDecoder
 from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
 from arc_ttt.adapters.torch.determinism import seeded
+from arc_ttt.adapters.torch.failures import translated
 from arc_ttt.adapters.torch.lora import LORA_CONFIG, LoraAdapters
 from arc_ttt.adapters.torch.model_family import (
     ModelFamily,
@@ -38,8 +38,6 @@ from arc_ttt.domain.errors import (
     ArcTTTError,
     ModelConfigError,
     ModelLoadError,
-    ModelOutOfMemoryError,
-    ModelRuntimeError,
     UnknownModelError,
 )
 from arc_ttt.domain.model_io import (
@@ -56,18 +54,6 @@ from arc_ttt.domain.model_io import (
 class _Adapted:
     slot: str | None  # the LoRA adapter's name inside peft
     module: nn.Module | None  # the fully trained copy
-
-
-@contextmanager
-def _translated(what: str) -> Iterator[None]:
-    try:
-        yield
-    except ArcTTTError:
-        raise
-    except (torch.OutOfMemoryError, MemoryError) as e:
-        raise ModelOutOfMemoryError(f"out of memory while {what}: {e}") from e
-    except RuntimeError as e:
-        raise ModelRuntimeError(f"{what} failed: {e}") from e
 
 
 class TorchModelBackend:
@@ -164,7 +150,7 @@ class TorchModelBackend:
             )
         check_train_options(options)
         self.release(ModelRef(self._name, name))
-        with seeded(options.seed, self._accelerator.device), _translated(f"adapting {name!r}"):
+        with seeded(options.seed, self._accelerator.device), translated(f"adapting {name!r}"):
             if options.method == "full":
                 module = self._lora.base_copy()
                 entry, params = _Adapted(None, module), list(module.parameters())
@@ -213,7 +199,7 @@ class TorchModelBackend:
         check_decode_options(options)
         _check_prompts(prompts)
         symbols = self._resolve(model)
-        with torch.inference_mode(), self._accelerator.autocast(), _translated("generating"):
+        with torch.inference_mode(), self._accelerator.autocast(), translated("generating"):
             return decoding.candidates(symbols, prompts, options)
 
     def score(
@@ -224,14 +210,14 @@ class TorchModelBackend:
             raise ModelConfigError(f"score got {len(prompts)} prompts and {len(targets)} targets")
         _check_prompts(prompts)
         symbols = self._resolve(model)
-        with torch.inference_mode(), self._accelerator.autocast(), _translated("scoring"):
+        with torch.inference_mode(), self._accelerator.autocast(), translated("scoring"):
             return teacher_forcing.score(symbols, prompts, targets, self._score_batch_size)
 
     def save(self, model: ModelRef, folder: str | Path) -> None:
         """Write ``model`` (the base, a fully trained copy, or the base with a LoRA adapter merged
         in) as a standalone folder that ``from_pretrained`` reads back."""
         module = self.standalone(model)
-        with _translated(f"saving to {folder}"):
+        with translated(f"saving to {folder}"):
             self._family.save(module, Path(folder))
 
     def standalone(self, model: ModelRef) -> nn.Module:
@@ -253,7 +239,7 @@ class TorchModelBackend:
         if model.adapter is None:
             raise UnknownModelError("the base model has no adapter files; use save for it")
         entry = self._entry(model)
-        with _translated(f"exporting {model.adapter!r}"):
+        with translated(f"exporting {model.adapter!r}"):
             if entry.slot is not None:
                 return self._lora.export(entry.slot)
             assert entry.module is not None

@@ -30,12 +30,17 @@ from accelerate import Accelerator
 from safetensors.torch import load as load_tensors
 from safetensors.torch import save as save_tensors
 from torch import Tensor
-from torch.nn import functional
 
 from arc_ttt.adapters.torch.arc_decoder import ArcDecoder
 from arc_ttt.adapters.torch.symbol_model import ArcSymbolModel
 from arc_ttt.adapters.torch.token_batch import padded
-from arc_ttt.adapters.torch.training import IGNORE, MAX_GRAD_NORM, length_buckets, warmup_cosine
+from arc_ttt.adapters.torch.training import (
+    IGNORE,
+    MAX_GRAD_NORM,
+    labelled_loss,
+    length_buckets,
+    warmup_cosine,
+)
 from arc_ttt.adapters.torch.training_state import (
     LoopState,
     RunParts,
@@ -45,7 +50,6 @@ from arc_ttt.adapters.torch.training_state import (
     restore,
 )
 from arc_ttt.domain.checkpoint import JsonValue
-from arc_ttt.domain.codec import VOCAB_SIZE
 from arc_ttt.domain.errors import CheckpointMismatchError, CheckpointNotFoundError, ModelConfigError
 from arc_ttt.domain.model_io import TrainingSequence
 from arc_ttt.domain.pretrain_corpus import PretrainCorpus
@@ -76,13 +80,7 @@ def summed_loss(
         rows.append(row + [IGNORE] * (width - len(row)))
     labels = torch.tensor(rows, dtype=torch.long, device=device)
     with accelerator.autocast():
-        logits = model.logits(batch)
-    return functional.cross_entropy(
-        logits[:, :-1].float().reshape(-1, VOCAB_SIZE),
-        labels[:, 1:].reshape(-1),
-        ignore_index=IGNORE,
-        reduction="sum",
-    )
+        return labelled_loss(model, batch, labels)
 
 
 class PretrainRun:

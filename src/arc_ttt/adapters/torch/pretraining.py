@@ -9,23 +9,22 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
-
-import torch
 
 from arc_ttt.adapters.torch.arc_decoder import CONFIG_FILE, WEIGHTS_FILE, ArcDecoder
 from arc_ttt.adapters.torch.arc_decoder_config import ArcDecoderConfig
 from arc_ttt.adapters.torch.determinism import seeded
+from arc_ttt.adapters.torch.failures import translated
 from arc_ttt.adapters.torch.options import check_train_options
 from arc_ttt.adapters.torch.placement import make_accelerator
 from arc_ttt.adapters.torch.pretrain_loop import PretrainRun
 from arc_ttt.domain.checkpoint import JsonValue
-from arc_ttt.domain.errors import ArcTTTError, ModelOutOfMemoryError, ModelRuntimeError
 from arc_ttt.domain.pretrain_corpus import PretrainCorpus
 from arc_ttt.domain.pretraining import PretrainOptions, PretrainOutcome, PretrainProgress
 from arc_ttt.ports.pretrainer import StateCheckpoints
+
+FAILURES = (RuntimeError, OSError)  # a failed run or save: ModelRuntimeError
 
 
 class TorchPretrainer:
@@ -78,7 +77,10 @@ class TorchPretrainer:
     ) -> PretrainOutcome:
         check_train_options(options.train)
         self._module = self._fresh()
-        with seeded(options.train.seed, self._accelerator.device), _translated("pretraining"):
+        with (
+            seeded(options.train.seed, self._accelerator.device),
+            translated("pretraining", FAILURES),
+        ):
             run = PretrainRun(self._module, corpus, options, self._accelerator, checkpoints)
             return run.go(on_progress or (lambda p: None), stop_requested or (lambda: False))
 
@@ -86,19 +88,10 @@ class TorchPretrainer:
         """Write ``config.json`` and ``model.safetensors`` into ``folder``, each file replaced
         whole (a reader never sees half a file)."""
         folder.mkdir(parents=True, exist_ok=True)
-        with _translated(f"saving to {folder}"), tempfile.TemporaryDirectory(dir=folder) as tmp:
+        with (
+            translated(f"saving to {folder}", FAILURES),
+            tempfile.TemporaryDirectory(dir=folder) as tmp,
+        ):
             self._module.save(tmp)
             for name in (WEIGHTS_FILE, CONFIG_FILE):
                 os.replace(Path(tmp) / name, folder / name)
-
-
-@contextmanager
-def _translated(what: str) -> Iterator[None]:
-    try:
-        yield
-    except ArcTTTError:
-        raise
-    except (torch.OutOfMemoryError, MemoryError) as e:
-        raise ModelOutOfMemoryError(f"out of memory while {what}: {e}") from e
-    except (RuntimeError, OSError) as e:
-        raise ModelRuntimeError(f"{what} failed: {e}") from e

@@ -129,7 +129,7 @@ def _epochs(
         skip = 0
 
 
-def _micro_loss(model: SymbolModel, batch: TokenBatch, labels: Tensor) -> Tensor:
+def labelled_loss(model: SymbolModel, batch: TokenBatch, labels: Tensor) -> Tensor:
     """Summed cross-entropy of each labelled token given the tokens before it."""
     logits = model.logits(batch)
     return functional.cross_entropy(
@@ -267,7 +267,7 @@ def _step(
             else accelerator.no_sync(model.module)
         )
         with sync, accelerator.autocast():
-            loss = _micro_loss(model, batch, labels)
+            loss = labelled_loss(model, batch, labels)
         accelerator.backward(loss / step_tokens)
         step_loss += loss.item()
         loop.tokens += sum(len(s) for s in micro)
