@@ -82,3 +82,103 @@ def trained_on_recolor(backend) -> ModelRef:
     return backend.adapt(
         backend.base(), "recolor", recolor_sequences(4000, 0), RECOLOR_TRAINING
     ).model
+
+
+LLAMA3_TEMPLATE = (
+    "{% set loop_messages = messages %}{% for message in loop_messages %}{% set content = "
+    "'<|start_header_id|>' + message['role'] + '<|end_header_id|>\n\n'+ message['content'] "
+    "| trim + '<|eot_id|>' %}{% if loop.index0 == 0 %}{% set content = bos_token + content "
+    "%}{% endif %}{{ content }}{% endfor %}{% if add_generation_prompt %}{{ "
+    "'<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}"
+)
+QWEN_TEMPLATE = (
+    "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content']"
+    " + '<|im_end|>'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}"
+    "{% endif %}"
+)
+# family -> (transformers config and model class names, the format it speaks, its tokenizer)
+FORMAT_FAMILIES = {
+    "marc": ("LlamaConfig", "LlamaForCausalLM"),
+    "architects": ("MistralConfig", "MistralForCausalLM"),
+    "nvarc": ("Qwen2Config", "Qwen2ForCausalLM"),
+}
+
+
+def _format_tokenizer(name: str, merge: str | None = None):
+    """A tokenizer built offline with the vocabulary and chat template of format ``name``'s
+    published checkpoints: character-level (or, for nvarc, its 16 tokens); ``merge`` adds one
+    multi-character token, as a tokenizer that merges cells would have."""
+    import string
+
+    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    if name == "nvarc":
+        return _nvarc_tokenizer()
+    elif name == "marc":
+        specials = ["<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>"]
+        specials += ["<|end_header_id|>", "<|eot_id|>", "[UNK]"]
+        words = list(dict.fromkeys(string.printable))
+        pattern = "[\\s\\S]"
+        kwargs = {"bos_token": "<|begin_of_text|>", "eos_token": "<|eot_id|>"}
+        kwargs |= {"pad_token": "<|end_of_text|>", "chat_template": LLAMA3_TEMPLATE}
+    else:  # architects: single characters only (the cut tokenizer), Mistral's specials
+        specials = ["<unk>", "<s>", "</s>", "<pad>"]
+        words = [*string.ascii_letters, *string.digits, *"!?.:,;*+/-=", "\n"]
+        pattern = "[\\s\\S]"
+        kwargs = {"bos_token": "<s>", "eos_token": "</s>", "pad_token": "<pad>"}
+    if merge is not None:
+        words.append(merge)
+        pattern = f"{merge}|{pattern}"
+    vocab = {t: i for i, t in enumerate([*specials, *words])}
+    unk = "[UNK]" if "[UNK]" in vocab else specials[0]
+    tok = Tokenizer(models.WordLevel(vocab, unk_token=unk))
+    tok.pre_tokenizer = pre_tokenizers.Split(Regex(pattern), behavior="isolated")
+    tok.decoder = decoders.Fuse()  # characters back together, no spaces between
+    tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials])
+    return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token=unk, **kwargs)
+
+
+def _nvarc_tokenizer():
+    """NVARC's 16 tokens: digits and the newline as a byte-level BPE (Qwen's, newline as
+    ``\u010a``), ``user`` and ``assistant`` as added words, Qwen's three special tokens."""
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast
+
+    vocab = {t: i for i, t in enumerate([*"0123456789", "\u010a"])}
+    tok = Tokenizer(models.BPE(vocab, merges=[]))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    tok.decoder = decoders.ByteLevel()
+    tok.add_tokens([AddedToken(w, normalized=False) for w in ("user", "assistant")])
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials])
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        eos_token="<|im_end|>",
+        pad_token="<|endoftext|>",
+        chat_template=QWEN_TEMPLATE,
+    )
+
+
+def save_format_model(folder: Path, name: str, *, seed: int = 0, merge: str | None = None) -> Path:
+    """A randomly initialised 2-layer model (width 32) of the family that format ``name``'s
+    checkpoints use, with that format's tokenizer, as a local model folder."""
+    import torch
+    import transformers
+
+    config_name, model_name = FORMAT_FAMILIES[name]
+    tokenizer = _format_tokenizer(name, merge)
+    config = getattr(transformers, config_name)(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        intermediate_size=64,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=1024,
+        tie_word_embeddings=False,
+    )
+    torch.manual_seed(seed)
+    getattr(transformers, model_name)(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

@@ -75,10 +75,8 @@ def refuse_unsafe_folder(folder: Path) -> None:
             )
 
 
-def load_hf_causal_lm(
-    folder: str | Path, dtype: torch.dtype | None = None
-) -> tuple[nn.Module, Any, list[int]]:
-    """Load model and tokenizer from ``folder`` offline: (model, tokenizer, symbol token ids)."""
+def load_hf_folder(folder: str | Path, dtype: torch.dtype | None = None) -> tuple[nn.Module, Any]:
+    """Load model and tokenizer from ``folder`` offline, refusing pickles and remote code."""
     # transformers takes seconds to import; only Hugging Face bases pay for it.
     from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: PLC0415
 
@@ -97,7 +95,15 @@ def load_hf_causal_lm(
         )
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
         raise ModelLoadError(path, f"{type(e).__name__}: {e}") from e
-    return model, tokenizer, symbol_token_ids(tokenizer, path)
+    return model, tokenizer
+
+
+def load_hf_causal_lm(
+    folder: str | Path, dtype: torch.dtype | None = None
+) -> tuple[nn.Module, Any, list[int]]:
+    """Load model and tokenizer from ``folder`` offline: (model, tokenizer, symbol token ids)."""
+    model, tokenizer = load_hf_folder(folder, dtype)
+    return model, tokenizer, symbol_token_ids(tokenizer, str(folder))
 
 
 class HfCache:

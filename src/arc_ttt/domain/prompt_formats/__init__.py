@@ -76,8 +76,8 @@ def detect_format(facts: FolderFacts) -> str:
 
     - the folder's ``arc_ttt_format.json`` wins;
     - a cut vocabulary (under 200 tokens) with digits and Qwen's chat tokens: ``nvarc``;
-    - a cut vocabulary with digits and every preprompt letter and ``+/-=``: ``architects``;
     - a Llama-3 chat template (``<|start_header_id|>``): ``marc``;
+    - a cut vocabulary with digits and every preprompt letter and ``+/-=``: ``architects``;
     - anything else raises ``PromptFormatError`` naming what was seen.
     """
     if facts.saved_format is not None:
@@ -92,10 +92,10 @@ def detect_format(facts: FolderFacts) -> str:
     small = len(vocabulary) < SMALL_VOCABULARY
     if small and digits and vocabulary >= NVARC_MARKS:
         return NvarcFormat.name
-    if small and digits and vocabulary >= ARCHITECTS_MARKS:
-        return ArchitectsFormat.name
     if facts.chat_template and "<|start_header_id|>" in facts.chat_template:
         return MarcFormat.name
+    if small and digits and vocabulary >= ARCHITECTS_MARKS:
+        return ArchitectsFormat.name
     seen = f"{len(vocabulary)} tokens" + (", a chat template" if facts.chat_template else "")
     raise PromptFormatError(
         f"cannot tell the prompt format of {facts.folder} ({seen}, no {FORMAT_FILE}); "
