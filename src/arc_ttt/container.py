@@ -73,6 +73,9 @@ def model_backend(settings: Settings) -> Any:
         config = ArcDecoderConfig(d_model=m.d_model, n_layers=m.layers, n_heads=m.heads)
         return TorchModelBackend.builtin(config, seed=settings.seed, mixed_precision=precision)
     folder = Path(m.path).expanduser().resolve()
+    prompt_format = factories.folder_prompt_format(folder, m.format)
+    if prompt_format not in (None, "arc_ttt"):
+        return factories.formatted_model(folder, prompt_format)
     return TorchModelBackend.from_pretrained(folder, mixed_precision=precision)
 
 

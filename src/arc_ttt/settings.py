@@ -54,6 +54,11 @@ class ModelSettings(_Section):
     precision: Literal["auto", "fp32", "bf16"] = Field(
         "auto", description="auto: bf16 on a GPU that supports it, fp32 elsewhere"
     )
+    format: Literal["auto", "arc_ttt", "architects", "marc", "nvarc"] = Field(
+        "auto",
+        description="prompt format of a model folder (auto: its arc_ttt_format.json, else told "
+        "from its tokenizer; see docs/models.md)",
+    )
 
 
 class TTTSettings(_Section):

@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("transformers")
 
 from arc_ttt.adapters.torch.formatted_lm import load_formatted_lm
+from arc_ttt.domain.arc_json import task_to_json
 from arc_ttt.domain.codec import encode_prompt, encode_target, encode_task
 from arc_ttt.domain.errors import ModelLoadError
 from arc_ttt.domain.grid import Grid
@@ -20,6 +21,7 @@ from arc_ttt.domain.prompt_formats import FORMAT_FILE
 from arc_ttt.domain.prompt_formats.codec_bridge import split_sequence
 from arc_ttt.domain.task import Example, Task
 from arc_ttt.domain.ttt_dataset import TTTSetOptions, build_ttt_set
+from cli_runs import arc_ttt, needs_arc_ttt
 from tiny_models import save_format_model
 
 FAMILIES = ("marc", "architects", "nvarc")
@@ -135,3 +137,23 @@ def test_a_tokenizer_that_merges_cells_is_refused_naming_the_merge(tmp_path):
     folder = save_format_model(tmp_path / "m", "architects", merge="12")
     with pytest.raises(ModelLoadError, match="merges '12' into one token"):
         load_formatted_lm(folder)
+
+
+@needs_arc_ttt
+@pytest.mark.parametrize("name", FAMILIES)
+def test_a_whole_solve_runs_through_each_format(name, tmp_path):
+    """``arc-ttt solve --model FOLDER``: the format is told from the folder, TTT and decoding
+    under augmented views run in it, every task gets a neural candidate."""
+    folder = save_format_model(tmp_path / "model", name)
+    tasks = tmp_path / "tasks"
+    tasks.mkdir()
+    (tasks / "flip.json").write_text(json.dumps(task_to_json(TASK)))
+    out = tmp_path / "run"
+    args = ["--model", str(folder), "--sources", "neural", "--steps", "2", "--views", "2"]
+    result = arc_ttt("solve", "--dataset", str(tasks), *args, "--out", str(out), "-q")
+    assert result.returncode == 0, result.stderr
+    [record] = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert record["train_steps"] == 2 and record["sources"]["neural"]["train_steps"] == 2
+    [candidates] = record["provenance"]
+    assert candidates and all(c[0]["source"] == "neural" for c in candidates)
+    assert json.loads((out / "settings.json").read_text())["model"]["format"] == "auto"

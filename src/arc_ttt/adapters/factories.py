@@ -108,3 +108,18 @@ def validate_optimized(target: Path, source: Path, prompts: Any, tolerance: floa
     session, info = open_session(source)
     reference = OnnxSymbolModel(session, info)
     return validate_against(target, reference, "fp32 onnx", prompts, tolerance=tolerance)
+
+
+def folder_prompt_format(folder: Path, requested: str) -> str | None:
+    """The prompt format a model folder is driven in: None for arc_ttt's own decoder folder
+    (its codec needs no tokenizer), else ``requested`` or, for ``auto``, the folder's own."""
+    from arc_ttt.adapters.torch.format_folder import prompt_format_name  # noqa: PLC0415
+
+    return prompt_format_name(folder, None if requested == "auto" else requested)
+
+
+def formatted_model(folder: Path, prompt_format: str) -> Any:
+    """A Hugging Face causal LM folder driven in ``prompt_format`` (see formatted_lm)."""
+    from arc_ttt.adapters.torch.formatted_lm import load_formatted_lm  # noqa: PLC0415
+
+    return load_formatted_lm(folder, prompt_format)

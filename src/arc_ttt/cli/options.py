@@ -81,8 +81,8 @@ def _source_list(
 
 
 def solver_options(f: F) -> F:
-    """``--sources --candidates --cache-store --model --ttt --method --steps --views --strategy
-    --engine`` (all of ``solve.SOLVER_FLAGS``)."""
+    """``--sources --candidates --cache-store --model --format --ttt --method --steps --views
+    --strategy --engine`` (all of ``solve.SOLVER_FLAGS``)."""
     return _stack(
         f,
         click.option(
@@ -107,6 +107,12 @@ def solver_options(f: F) -> F:
             "default RUN/cache)",
         ),
         click.option("--model", metavar="PATH", help="default | builtin | a local model folder"),
+        click.option(
+            "--format",
+            type=click.Choice(["auto", "arc_ttt", "architects", "marc", "nvarc"]),
+            help="prompt format of a --model folder (auto: its arc_ttt_format.json, else told "
+            "from its tokenizer; docs/models.md)",
+        ),
         click.option(
             "--ttt",
             type=click.Choice(["per-task", "shared", "none"]),

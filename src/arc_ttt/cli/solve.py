@@ -20,6 +20,7 @@ from arc_ttt.cli.process_clock import command_age
 # flag (click parameter name) -> (settings section, field); builds settings and names a bad flag.
 SOLVER_FLAGS: dict[str, tuple[str | None, str]] = {
     "model": ("model", "path"),
+    "format": ("model", "format"),
     "ttt": ("ttt", "mode"),
     "method": ("ttt", "method"),
     "steps": ("ttt", "steps"),

@@ -10,29 +10,33 @@ the ports as codec tokens, their log-probabilities those of the model's own toke
 
 ``method="full"`` trains a copy of the whole model instead (for small bases, where LoRA on
 random or weak weights barely learns). A tokenizer that merges two cells (or a cell and a
-separator) into one token cannot serve: the grammar could not steer it cell by cell. ``unit_token_ids`` refuses it, naming the merge.
+separator) into one token cannot serve: the grammar could not steer it cell by cell.
+``unit_token_ids`` refuses it, naming the merge.
 """
 
 from __future__ import annotations
 
 import copy
-import json
 import math
+import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
+from safetensors.torch import load as load_tensors
+from safetensors.torch import save as save_tensors
 from torch import Tensor, nn
 from torch.nn import functional
 
 from arc_ttt.adapters.torch.determinism import seeded
 from arc_ttt.adapters.torch.failures import translated
+from arc_ttt.adapters.torch.format_folder import encode, folder_format, unit_token_ids
 from arc_ttt.adapters.torch.hf_causal_lm import load_hf_folder
 from arc_ttt.adapters.torch.lora import HF_TARGETS, LoraAdapters
 from arc_ttt.domain.codec import Encoded, decode_grid
-from arc_ttt.domain.errors import GridDecodeError, ModelLoadError, UnknownModelError
+from arc_ttt.domain.errors import GridDecodeError, UnknownModelError
 from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.model_io import (
     Candidate,
@@ -43,47 +47,12 @@ from arc_ttt.domain.model_io import (
     TrainResult,
 )
 from arc_ttt.domain.prompt_formats import (
-    FORMAT_FILE,
-    FolderFacts,
     PromptFormat,
-    Specials,
-    detect_format,
-    format_named,
 )
 from arc_ttt.domain.prompt_formats.codec_bridge import codec_answer, split_sequence
 
 IGNORE = -100
-PROBE = Grid([[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]])
-
-
-def _encode(tokenizer: Any, text: str) -> list[int]:
-    return [int(i) for i in tokenizer.encode(text, add_special_tokens=False)]
-
-
-def unit_token_ids(tokenizer: Any, prompt_format: PromptFormat, folder: str) -> dict[str, int]:
-    """The token id of every answer unit of ``prompt_format``; a unit that is not one token,
-    or a tokenizer that merges units of an answer, raises ``ModelLoadError`` naming it."""
-    ids: dict[str, int] = {}
-    for unit in sorted(prompt_format.answer.unit_set()):
-        encoded = _encode(tokenizer, unit)
-        if len(encoded) != 1 or encoded[0] == getattr(tokenizer, "unk_token_id", None):
-            raise ModelLoadError(
-                folder,
-                f"the {prompt_format.name} format needs {unit!r} as one token; this tokenizer "
-                f"gives {encoded}",
-            )
-        ids[unit] = encoded[0]
-    for text in (prompt_format.target(PROBE), prompt_format.prompt([], PROBE)):
-        for token in _encode(tokenizer, text):
-            piece = tokenizer.decode([token])
-            digits = sum(ch.isdigit() for ch in piece)
-            if digits and len(piece) > 1:
-                raise ModelLoadError(
-                    folder,
-                    f"this tokenizer merges {piece!r} into one token (id {token}); the "
-                    f"{prompt_format.name} format needs one token per cell",
-                )
-    return ids
+FULL_WEIGHTS = "model.safetensors"  # a fully trained copy's weights, for the solve cache
 
 
 class FormattedCausalLM:
@@ -181,6 +150,40 @@ class FormattedCausalLM:
             if self._full.pop(model.adapter, None) is None:
                 self._lora.delete(model.adapter)
 
+    # --- AdapterExporter and AdapterImporter (the solve cache keeps adapted models) --------
+
+    def adapter_files(self, model: ModelRef) -> dict[str, bytes]:
+        """A LoRA adapter in peft's format, or a fully trained model's weights."""
+        self._use(model)
+        if model.adapter is None:
+            raise UnknownModelError("the base model has no adapter files")
+        with translated(f"exporting {model.adapter!r}"):
+            if model.adapter in self._full:
+                state = {
+                    k: v.contiguous() for k, v in self._full[model.adapter].state_dict().items()
+                }
+                return {FULL_WEIGHTS: save_tensors(state)}
+            return self._lora.export(model.adapter)
+
+    def load_adapter(self, base: ModelRef, name: str, files: Mapping[str, bytes]) -> ModelRef:
+        """Serve the model ``adapter_files`` gave under a new slot."""
+        if base != self._base:
+            raise UnknownModelError(f"{base} is not this model's base")
+        self._count += 1
+        slot = f"t{self._count}"
+        with translated(f"loading {name!r}"):
+            if FULL_WEIGHTS in files:
+                module = self._lora.base_copy()
+                module.load_state_dict(load_tensors(files[FULL_WEIGHTS]))
+                self._full[slot] = module.eval()
+            else:
+                with tempfile.TemporaryDirectory() as tmp:
+                    for file, data in files.items():
+                        (Path(tmp) / file).write_bytes(data)
+                    self._lora.load(slot, Path(tmp), self._device)
+        self._adapters.add(slot)
+        return ModelRef(self._base.base, slot)
+
     # --- Generator and Scorer ------------------------------------------------------------
 
     def generate(
@@ -240,7 +243,7 @@ class FormattedCausalLM:
         demonstrations, test_input = split_sequence(prompt)
         if test_input is None:
             raise GridDecodeError("a prompt must end with a test input")
-        return _encode(self._tokenizer, self.format.prompt(demonstrations, test_input))
+        return encode(self._tokenizer, self.format.prompt(demonstrations, test_input))
 
     def _training_ids(self, sequence: TrainingSequence) -> tuple[list[int], list[int]]:
         """Token ids and labels: context cut by the tokenizer, answers one token per unit."""
@@ -252,7 +255,7 @@ class FormattedCausalLM:
         labels: list[int] = []
         at = 0
         for a, b in text.loss_spans:
-            context = _encode(self._tokenizer, text.text[at:a]) if a > at else []
+            context = encode(self._tokenizer, text.text[at:a]) if a > at else []
             answer = [self._units[u] for u in self.format.answer.units(text.text[a:b])]
             ids += context + answer
             labels += [IGNORE] * len(context) + answer
@@ -356,30 +359,6 @@ class FormattedCausalLM:
                 )
         found.sort(key=lambda f: -f[1])
         return found[: options.max_candidates]
-
-
-def folder_format(folder: Path, tokenizer: Any, name: str | None) -> PromptFormat:
-    """The format ``name`` (None: the one ``folder`` speaks, see ``detect_format``), writing the
-    tokenizer's own BOS and EOS."""
-    if name is None:
-        saved = None
-        marker = folder / FORMAT_FILE
-        if marker.is_file():
-            try:
-                saved = str(json.loads(marker.read_text())["format"])
-            except (OSError, ValueError, KeyError, TypeError) as e:
-                raise ModelLoadError(str(folder), f"{FORMAT_FILE} is not readable: {e}") from e
-        facts = FolderFacts(
-            str(folder),
-            saved,
-            frozenset(tokenizer.get_vocab()),
-            getattr(tokenizer, "chat_template", None),
-        )
-        name = detect_format(facts)
-    specials = Specials(
-        getattr(tokenizer, "bos_token", None), getattr(tokenizer, "eos_token", None)
-    )
-    return format_named(name, specials)
 
 
 def load_formatted_lm(folder: str | Path, format_name: str | None = None) -> FormattedCausalLM:

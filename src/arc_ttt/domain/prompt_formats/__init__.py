@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from arc_ttt.domain.codec import SYMBOL_TEXT
 from arc_ttt.domain.errors import ArcTTTError
 from arc_ttt.domain.prompt_formats.answer_syntax import AnswerSyntax
 from arc_ttt.domain.prompt_formats.formats import (
@@ -78,6 +79,7 @@ def detect_format(facts: FolderFacts) -> str:
     - a cut vocabulary (under 200 tokens) with digits and Qwen's chat tokens: ``nvarc``;
     - a Llama-3 chat template (``<|start_header_id|>``): ``marc``;
     - a cut vocabulary with digits and every preprompt letter and ``+/-=``: ``architects``;
+    - every codec symbol's character a token: ``arc_ttt`` (how arc_ttt always drove a folder);
     - anything else raises ``PromptFormatError`` naming what was seen.
     """
     if facts.saved_format is not None:
@@ -96,6 +98,8 @@ def detect_format(facts: FolderFacts) -> str:
         return MarcFormat.name
     if small and digits and vocabulary >= ARCHITECTS_MARKS:
         return ArchitectsFormat.name
+    if vocabulary >= frozenset(SYMBOL_TEXT):
+        return ArcTTTFormat.name
     seen = f"{len(vocabulary)} tokens" + (", a chat template" if facts.chat_template else "")
     raise PromptFormatError(
         f"cannot tell the prompt format of {facts.folder} ({seen}, no {FORMAT_FILE}); "
