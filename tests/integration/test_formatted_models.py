@@ -157,3 +157,38 @@ def test_a_whole_solve_runs_through_each_format(name, tmp_path):
     [candidates] = record["provenance"]
     assert candidates and all(c[0]["source"] == "neural" for c in candidates)
     assert json.loads((out / "settings.json").read_text())["model"]["format"] == "auto"
+
+
+def test_a_lora_adapter_round_trips_through_peft_and_the_solve_cache(model, tmp_path):
+    """The adapter files are peft's own: ``PeftModel.from_pretrained`` on a fresh copy of the
+    base scores the same, and so does the adapter loaded back into the backend."""
+    import copy
+
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    sequences = build_ttt_set(TASK, PLAIN, seed=0)
+    adapted = model.adapt(model.base(), "rt", sequences, LORA)
+    prompt, target = held_out()
+    [score] = model.score(adapted.model, [prompt], [target])
+    files = model.adapter_files(adapted.model)
+    assert set(files) == {"adapter_config.json", "adapter_model.safetensors"}
+    folder = tmp_path / "adapter"
+    folder.mkdir()
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    base = AutoModelForCausalLM.from_pretrained(model.folder, local_files_only=True)
+    peft_model = PeftModel.from_pretrained(copy.deepcopy(base), str(folder)).eval()
+    ids = model._prompt_ids(prompt)
+    answer = model._answer_ids(model._grid_of(target))
+    with torch.inference_mode():
+        logits = peft_model(input_ids=torch.tensor([ids + answer[:-1]])).logits[0]
+    logp = torch.log_softmax(logits[len(ids) - 1 :].float(), dim=-1)
+    assert float(logp[torch.arange(len(answer)), torch.tensor(answer)].sum()) == pytest.approx(
+        score, abs=1e-4
+    )
+    loaded = model.load_adapter(model.base(), "rt", files)
+    assert model.score(loaded, [prompt], [target]) == pytest.approx([score], abs=1e-5)
+    model.release(loaded)
+    model.release(adapted.model)

@@ -66,6 +66,7 @@ class FormattedCausalLM:
             p.requires_grad_(False)
         self._tokenizer = tokenizer
         self.format = prompt_format
+        self.folder = folder  # where the base model was loaded from
         self._units = unit_token_ids(tokenizer, prompt_format, folder)
         self._unit_of = {i: u for u, i in self._units.items()}
         self._lora = LoraAdapters(self._module, HF_TARGETS)
