@@ -279,6 +279,7 @@ class Container(containers.DeclarativeContainer):
         factories.embedded_model_folder
     )  # None when not shipped
     machine = providers.Callable(factories.machine)  # CPU and GPU names, for a run's record
+    gpu_count = providers.Callable(factories.gpu_count)
     untrained_decoder = providers.Callable(factories.untrained_decoder, settings=settings)
     load_for_export = providers.Callable(
         factories.load_for_export

@@ -123,3 +123,10 @@ def formatted_model(folder: Path, prompt_format: str) -> Any:
     from arc_ttt.adapters.torch.formatted_lm import load_formatted_lm  # noqa: PLC0415
 
     return load_formatted_lm(folder, prompt_format)
+
+
+def gpu_count() -> int:
+    """CUDA GPUs this process sees (0 without torch's CUDA build or a GPU)."""
+    import torch  # noqa: PLC0415 - heavy: only for the commands that place work on GPUs
+
+    return int(torch.cuda.device_count()) if torch.cuda.is_available() else 0

@@ -34,6 +34,7 @@ class Invocation:
 
     options: GlobalOptions = field(default_factory=GlobalOptions)
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    argv: tuple[str, ...] = ()  # the command line as given (a command may run itself again)
 
 
 def _invocation(ctx: click.Context) -> Invocation:
@@ -116,6 +117,7 @@ def run(ctx: click.Context, handler: Handler, params: Mapping[str, Any]) -> int:
         command=ctx.info_name,
         options=invocation.options,
         overrides=dict(invocation.overrides),
+        argv=list(invocation.argv),
         **params,
     )
     try:

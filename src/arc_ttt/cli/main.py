@@ -10,7 +10,17 @@ from typing import Any
 import click
 
 from arc_ttt import __version__
-from arc_ttt.cli import checkpoints, config, data, evaluate, explain, inference, models, runs
+from arc_ttt.cli import (
+    checkpoints,
+    config,
+    data,
+    evaluate,
+    explain,
+    inference,
+    kaggle,
+    models,
+    runs,
+)
 from arc_ttt.cli.invocation import Invocation, global_options
 from arc_ttt.cli.pretrain import pretrain_command
 from arc_ttt.cli.process_clock import start_clock
@@ -47,6 +57,7 @@ for command in (
     models.optimize_command,
     inference.infer_command,
     inference.compare_models_command,
+    kaggle.kaggle_command,
     config.config_group,
 ):
     app.add_command(command)
@@ -67,7 +78,7 @@ def main(argv: Sequence[str] | None = None, *, overrides: Mapping[str, Any] | No
             args,
             prog_name="arc-ttt",
             standalone_mode=False,
-            obj=Invocation(overrides=dict(overrides or {})),
+            obj=Invocation(overrides=dict(overrides or {}), argv=tuple(args)),
         )
     except click.ClickException as e:
         e.show()

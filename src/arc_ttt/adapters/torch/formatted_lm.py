@@ -35,6 +35,8 @@ from arc_ttt.adapters.torch.failures import translated
 from arc_ttt.adapters.torch.format_folder import encode, folder_format, unit_token_ids
 from arc_ttt.adapters.torch.hf_causal_lm import load_hf_folder
 from arc_ttt.adapters.torch.lora import HF_TARGETS, LoraAdapters
+from arc_ttt.adapters.torch.placement import make_accelerator
+from arc_ttt.adapters.torch.processes import AcceleratePeers
 from arc_ttt.domain.codec import Encoded, decode_grid
 from arc_ttt.domain.errors import GridDecodeError, UnknownModelError
 from arc_ttt.domain.grid import Grid
@@ -59,9 +61,18 @@ class FormattedCausalLM:
     """Trainer, Generator and Scorer over a Hugging Face causal LM in ``prompt_format``."""
 
     def __init__(
-        self, module: nn.Module, tokenizer: Any, prompt_format: PromptFormat, folder: str
+        self,
+        module: nn.Module,
+        tokenizer: Any,
+        prompt_format: PromptFormat,
+        folder: str,
+        *,
+        mixed_precision: str | None = None,
     ) -> None:
-        self._module = module.eval()
+        # accelerate places the model (this process's GPU under ``accelerate launch``) and
+        # tells the solve its peers, which shard the tasks.
+        self._accelerator = make_accelerator(mixed_precision, cpu=False)
+        self._module = module.to(self._accelerator.device).eval()
         for p in self._module.parameters():
             p.requires_grad_(False)
         self._tokenizer = tokenizer
@@ -75,6 +86,10 @@ class FormattedCausalLM:
         self._full: dict[str, nn.Module] = {}  # fully trained copies, by slot
         self._run = self._module  # the module the next forward pass goes through
         self._count = 0
+
+    def processes(self) -> AcceleratePeers:
+        """The processes of this run as accelerate set them up (``accelerate launch``)."""
+        return AcceleratePeers(self._accelerator)
 
     # --- Trainer -------------------------------------------------------------------------
 
@@ -213,9 +228,11 @@ class FormattedCausalLM:
                 except GridDecodeError:
                     scores.append(-math.inf)
                     continue
-                logits = self._run(input_ids=torch.tensor([ids + answer[:-1]])).logits[0]
+                logits = self._run(
+                    input_ids=torch.tensor([ids + answer[:-1]], device=self._device)
+                ).logits[0]
                 logp = functional.log_softmax(logits[len(ids) - 1 :].float(), dim=-1)
-                picked = logp[torch.arange(len(answer)), torch.tensor(answer)]
+                picked = logp[torch.arange(len(answer)), torch.tensor(answer, device=logp.device)]
                 scores.append(float(picked.sum()))
         return scores
 
