@@ -142,6 +142,56 @@ def test_optimize_int8_reports_sizes_and_agreement(exported, tmp_path):
     assert record["validation"]["ok"] is True
 
 
+def test_optimize_static_int8_calibrates_the_linear_layers_only(exported, tmp_path):
+    import onnx
+
+    out, _ = exported
+    target = tmp_path / "static.onnx"
+    result = arc_ttt(
+        "optimize",
+        str(out / "recolor.onnx"),
+        "--quantize",
+        "static",
+        "--out",
+        str(target),
+        "--calibration",
+        "synthetic",
+        "--calibration-limit",
+        "4",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["variant"] == "int8-static" and record["validation"]["ok"] is True
+    assert record["bytes_after"] < record["bytes_before"] / 2
+    graph = onnx.load_model(str(target)).graph
+    ops = [n.op_type for n in graph.node]
+    assert "QuantizeLinear" in ops and "DequantizeLinear" in ops  # QDQ: ranges fixed in the file
+    meta = {p.key: p.value for p in onnx.load_model(str(target)).metadata_props}
+    assert meta["arc_ttt.variant"] == "int8-static"
+    # Weights come quantized from the file (an initializer into DequantizeLinear); an
+    # activation is quantized on the way (QuantizeLinear into DequantizeLinear). The attention's
+    # products of two activations keep float inputs: no MatMul gets two quantized activations.
+    nodes = {o: n for n in graph.node for o in n.output}
+
+    def quantized_activation(name: str) -> bool:
+        node = nodes.get(name)
+        source = (
+            nodes.get(node.input[0])
+            if node is not None and node.op_type == "DequantizeLinear"
+            else None
+        )
+        return source is not None and source.op_type == "QuantizeLinear"
+
+    matmuls = [n for n in graph.node if n.op_type == "MatMul"]
+    assert not [n.name for n in matmuls if all(quantized_activation(i) for i in n.input)]
+    assert any(quantized_activation(n.input[0]) for n in matmuls)  # the linear layers are
+    limit = arc_ttt(
+        "optimize", str(out / "recolor.onnx"), "--quantize", "static", "--calibration-limit", "0"
+    )
+    assert limit.returncode == 2 and "--calibration-limit: must be at least 1" in limit.stderr
+
+
 def test_optimize_defaults_to_a_graph_optimized_file_beside_the_source(exported):
     out, _ = exported
     result = arc_ttt("optimize", str(out / "recolor.onnx"))

@@ -93,10 +93,10 @@ def validate_export(out: Path, module: Any, prompts: Any) -> Any:
     return validate_export(out, module, prompts)
 
 
-def optimize_model(source: Path, target: Path, variant: str) -> Any:
+def optimize_model(source: Path, target: Path, variant: str, calibration: Any = ()) -> Any:
     from arc_ttt.adapters.onnx.optimize import optimize  # noqa: PLC0415
 
-    return optimize(source, target, variant)  # type: ignore[arg-type]
+    return optimize(source, target, variant, calibration)  # type: ignore[arg-type]
 
 
 def validate_optimized(target: Path, source: Path, prompts: Any, tolerance: float | None) -> Any:

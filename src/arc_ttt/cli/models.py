@@ -27,6 +27,7 @@ from arc_ttt.cli.options import examples, json_option
 from arc_ttt.domain.codec import Encoded, encode_task
 
 VALIDATION_PROMPTS = 20
+CALIBRATION_SEED = VALIDATION_SEED + 2  # not the validation prompts, not pretraining's
 
 
 @click.command(
@@ -58,13 +59,33 @@ def export_command(ctx: click.Context, **params: Any) -> int:
     "optimize",
     short_help="ONNX Runtime graph optimization, int8 quantization or fp16 of an export",
     help=(
-        "Write an optimized (default), int8 (dynamic quantization) or fp16 variant of an "
-        "arc-ttt export, report sizes, and compare it with the source export."
+        "Write an optimized (default), int8 (dynamic quantization), static int8 (calibrated "
+        "activations, QDQ) or fp16 variant of an arc-ttt export, report sizes, and compare it "
+        "with the source export."
     ),
     epilog=examples("example: arc-ttt optimize tiny.onnx --quantize int8 --out tiny-int8.onnx"),
 )
 @click.argument("model", metavar="MODEL.onnx")
-@click.option("--quantize", type=click.Choice(["int8"]), help="dynamic int8 quantization")
+@click.option(
+    "--quantize",
+    type=click.Choice(["int8", "static"]),
+    help="int8: dynamic int8 quantization; static: int8 weights and activations, ranges "
+    "calibrated on --calibration",
+)
+@click.option(
+    "--calibration",
+    metavar="D",
+    default="synthetic",
+    help="tasks whose prompts calibrate --quantize static: a dataset, or 'synthetic' (default; "
+    "generated tasks of a seed kept for calibration)",
+)
+@click.option(
+    "--calibration-limit",
+    type=int,
+    default=16,
+    metavar="N",
+    help="calibration prompts (default 16)",
+)
 @click.option("--fp16", is_flag=True, help="float16 weights (for GPUs)")
 @click.option("--out", metavar="FILE", help="default: MODEL-<variant>.onnx beside it")
 @json_option("print the report as JSON on stdout")
@@ -114,6 +135,22 @@ def export(args: SimpleNamespace, container: Any) -> int:
     return 0 if ok else 1
 
 
+def calibration_prompts(args: SimpleNamespace, container: Any) -> list[Encoded]:
+    """The prompts of ``--calibration`` (first test input of each task), ``--calibration-limit``
+    of them; synthetic ones of their own seed, never the validation prompts'."""
+    from arc_ttt.domain.synthetic import generate_tasks  # noqa: PLC0415
+
+    if args.calibration_limit < 1:
+        raise click.UsageError("--calibration-limit: must be at least 1")
+    if args.calibration == "synthetic":
+        tasks = generate_tasks(args.calibration_limit, seed=CALIBRATION_SEED)
+    else:
+        tasks = list(
+            container.catalog().open(args.calibration).load().sample(args.calibration_limit)
+        )
+    return [encode_task(t)[0] for t in tasks]
+
+
 def validation_prompts(n: int = VALIDATION_PROMPTS) -> list[Encoded]:
     """``n`` prompts from synthetic tasks of a seed kept for validation (sides 3..10)."""
     from arc_ttt.domain.synthetic import generate_tasks  # noqa: PLC0415
@@ -155,11 +192,13 @@ def write_bundle(folder: Path, model: Path, record: dict[str, Any], container: A
 def optimize(args: SimpleNamespace, container: Any) -> int:
     exclusive(args, "quantize", "fp16")
     source = existing_file(args.model, "MODEL.onnx")
-    variant = "int8" if args.quantize == "int8" else "fp16" if args.fp16 else "optimized"
+    variants = {"int8": "int8", "static": "int8-static"}
+    variant = variants.get(args.quantize or "", "fp16" if args.fp16 else "optimized")
     target = Path(args.out) if args.out else source.with_name(f"{source.stem}-{variant}.onnx")
     if target.resolve() == source.resolve():
         raise click.UsageError("--out: must differ from MODEL.onnx")
-    sizes = container.optimize_model(source, target, variant)
+    calibration = calibration_prompts(args, container) if variant == "int8-static" else []
+    sizes = container.optimize_model(source, target, variant, calibration)
     tolerance = 1e-4 if variant == "optimized" else None
     validation = container.validate_optimized(target, source, validation_prompts(), tolerance)
     record = {
