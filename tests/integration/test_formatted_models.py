@@ -19,6 +19,7 @@ from arc_ttt.domain.grid import Grid
 from arc_ttt.domain.model_io import DecodeOptions, TrainOptions
 from arc_ttt.domain.prompt_formats import FORMAT_FILE
 from arc_ttt.domain.prompt_formats.codec_bridge import split_sequence
+from arc_ttt.domain.scoring import parse_submission
 from arc_ttt.domain.task import Example, Task
 from arc_ttt.domain.ttt_dataset import TTTSetOptions, build_ttt_set
 from cli_runs import arc_ttt, needs_arc_ttt
@@ -139,23 +140,40 @@ def test_a_tokenizer_that_merges_cells_is_refused_naming_the_merge(tmp_path):
         load_formatted_lm(folder)
 
 
+# One-cell answers, so that DFS (every answer above 1e-15, at most 200 model steps) ends some.
+SMALL = Task(
+    "one",
+    (Example(Grid([[1]]), Grid([[2]])), Example(Grid([[3]]), Grid([[4]]))),
+    (Grid([[5]]),),
+    (Grid([[6]]),),
+)
+
+
 @needs_arc_ttt
 @pytest.mark.parametrize("name", FAMILIES)
 def test_a_whole_solve_runs_through_each_format(name, tmp_path):
-    """``arc-ttt solve --model FOLDER``: the format is told from the folder, TTT and decoding
-    under augmented views run in it, every task gets a neural candidate."""
+    """``arc-ttt solve --model FOLDER``: the format is told from the folder; TTT, DFS and the
+    product-of-experts scores under augmented views run in it; the submission is valid."""
     folder = save_format_model(tmp_path / "model", name)
     tasks = tmp_path / "tasks"
     tasks.mkdir()
-    (tasks / "flip.json").write_text(json.dumps(task_to_json(TASK)))
+    (tasks / "one.json").write_text(json.dumps(task_to_json(SMALL)))
     out = tmp_path / "run"
     args = ["--model", str(folder), "--sources", "neural", "--steps", "2", "--views", "2"]
+    args += ["--strategy", "dfs", "--set", "decode.min_prob=1e-15"]  # a random base: all pass
+    args += ["--set", "decode.max_expansions=200", "--set", "decode.max_candidates=4"]
     result = arc_ttt("solve", "--dataset", str(tasks), *args, "--out", str(out), "-q")
     assert result.returncode == 0, result.stderr
     [record] = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert record["train_steps"] == 2 and record["sources"]["neural"]["train_steps"] == 2
     [candidates] = record["provenance"]
     assert candidates and all(c[0]["source"] == "neural" for c in candidates)
+    assert all(len(c[0]["view_logprobs"]) == 2 for c in candidates)  # PoE over both views
+    assert all(
+        c[0]["poe_score"] == pytest.approx(sum(c[0]["view_logprobs"].values())) for c in candidates
+    )
+    submission = parse_submission(json.loads((out / "submission.json").read_text()))
+    assert list(submission.answers) == ["one"] and len(submission.answers["one"]) == 1
     assert json.loads((out / "settings.json").read_text())["model"]["format"] == "auto"
 
 

@@ -45,9 +45,12 @@ def test_a_placeholder_file_gets_a_dry_run_and_a_whole_submission(tmp_path):
         "search",
         "--dry-run-seconds",
         "20",
+        "--json",
     )
     assert result.returncode == 0, result.stderr
     assert "placeholder file, so a dry run of 20 s" in result.stderr
+    record = json.loads(result.stdout)
+    assert record["dry_run"] and record["seconds"] <= 20  # the solve kept its budget
     submission = json.loads((out / "submission.json").read_text())
     assert sorted(submission) == sorted(FAST)
     settings = json.loads((out / "arc-ttt-run" / "settings.json").read_text())
@@ -79,7 +82,7 @@ def test_hidden_tasks_over_two_processes_with_a_tiny_model(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)  # the main process alone reports
-    assert record["tasks"] == 2 and not record["dry_run"]
+    assert record["tasks"] == 2 and not record["dry_run"] and record["seconds"] <= 0.5 * 3600
     submission = json.loads((out / "submission.json").read_text())
     assert sorted(submission) == ["hidden1", "hidden2"]
     assert all(len(entries) >= 1 and "attempt_2" in entries[0] for entries in submission.values())
