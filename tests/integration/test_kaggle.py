@@ -32,6 +32,7 @@ def challenges(path, ids_as=None):
 
 
 @needs_arc_ttt
+@pytest.mark.skipif(shutil.which("accelerate") is None, reason="accelerate's launcher is missing")
 def test_a_placeholder_file_gets_a_dry_run_and_a_whole_submission(tmp_path):
     file = challenges(tmp_path / "arc-agi_test_challenges.json")
     out = tmp_path / "working"
@@ -45,6 +46,8 @@ def test_a_placeholder_file_gets_a_dry_run_and_a_whole_submission(tmp_path):
         "search",
         "--dry-run-seconds",
         "20",
+        "--processes",
+        "2",
         "--json",
     )
     assert result.returncode == 0, result.stderr
