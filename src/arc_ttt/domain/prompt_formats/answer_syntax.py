@@ -153,18 +153,14 @@ class AnswerSyntax:
         if state.cells < limit:
             sep = _State("cell_sep", 0, state.rows, state.cells, state.width)
             for s in self._settle(sep):
-                yield from ((u, n) for u, n in self._entry(s))
+                yield from self._moves(s)
         if state.width is None or state.cells == state.width:
             if state.rows + 1 < MAX_SIDE:
                 row = _State("row_sep", 0, state.rows, state.cells, state.width)
                 for s in self._settle(row):
-                    yield from self._entry(s)
+                    yield from self._moves(s)
             for s in self._settle(_State("finish", 0, state.rows, state.cells, state.width)):
-                yield from self._entry(s)
-
-    def _entry(self, state: _State) -> Iterable[tuple[str, _State]]:
-        """The moves of a state just entered (a literal of length 0 already passed)."""
-        yield from self._moves(state)
+                yield from self._moves(s)
 
 
 def _matches(expected: str, unit: str) -> bool:
